@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Frame allocator, with Unikraft's falloc interface.
+ *
+ * Frames are PAGE_SIZE physical pages of a struct uk_physmem. An allocation
+ * is any number of contiguous frames; any sub-range of one or several
+ * adjacent allocations may be freed (head, middle, tail). The allocator is
+ * thread safe: single frames come from per-thread caches in front of a
+ * buddy allocator, so threads allocating and freeing one frame at a time do
+ * not share a lock.
+ */
+#ifndef UK_FALLOC_H
+#define UK_FALLOC_H
+
+#include <uk/vmem_types.h>
+
+struct uk_physmem;
+
+/* Align the allocation to its own size rounded up to a power of two
+ * (a 512-frame allocation is 2 MiB aligned). */
+#define FALLOC_FLAG_ALIGNED 0x1UL
+/* Zero the frames before returning them. */
+#define FALLOC_FLAG_ZERO 0x2UL
+
+struct uk_falloc {
+	/*
+	 * Allocate @frames contiguous frames. With *paddr == __PADDR_ANY the
+	 * allocator picks the place and stores it in *paddr; otherwise it
+	 * allocates exactly at *paddr (page aligned) or fails with -ENOMEM.
+	 * Returns 0, -EINVAL (0 frames, misaligned or outside memory, unknown
+	 * flags) or -ENOMEM; on failure nothing is allocated.
+	 */
+	int (*falloc)(struct uk_falloc *fa, __paddr_t *paddr,
+		      unsigned long frames, unsigned long flags);
+	/*
+	 * Free @frames frames at @paddr. Returns 0, or -EINVAL when any frame
+	 * of the range is outside memory or not allocated (double free); on
+	 * error nothing changes.
+	 */
+	int (*ffree)(struct uk_falloc *fa, __paddr_t paddr,
+		     unsigned long frames);
+	/* Statistics in bytes; free counts frames in per-thread caches. */
+	__sz (*free_memory)(struct uk_falloc *fa);
+	__sz total_memory;
+	struct uk_physmem *pm;
+};
+
+/* Create the default (buddy + per-thread cache) allocator over @pm. */
+int uk_falloc_create(struct uk_falloc **fa, struct uk_physmem *pm);
+void uk_falloc_destroy(struct uk_falloc *fa);
+/* Return every frame held in per-thread caches to the buddy allocator. */
+void uk_falloc_drain(struct uk_falloc *fa);
+/* Allocated bytes (total - free), for accounting checks. */
+__sz uk_falloc_used(struct uk_falloc *fa);
+/* True when every frame of the range is currently allocated. */
+int uk_falloc_is_allocated(struct uk_falloc *fa, __paddr_t paddr,
+			   unsigned long frames);
+
+static inline int uk_falloc_frames(struct uk_falloc *fa, __paddr_t *paddr,
+				   unsigned long frames, unsigned long flags)
+{
+	return fa->falloc(fa, paddr, frames, flags);
+}
+
+/* Unikraft convenience: allocate anywhere, __PADDR_INV on failure. */
+static inline __paddr_t uk_falloc(struct uk_falloc *fa, unsigned long frames)
+{
+	__paddr_t paddr = __PADDR_ANY;
+
+	return fa->falloc(fa, &paddr, frames, 0) ? __PADDR_INV : paddr;
+}
+
+static inline int uk_ffree(struct uk_falloc *fa, __paddr_t paddr,
+			   unsigned long frames)
+{
+	return fa->ffree(fa, paddr, frames);
+}
+
+#endif /* UK_FALLOC_H */

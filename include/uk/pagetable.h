@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Page tables in a real hardware format (x86_64 or arm64 4 KiB granule,
+ * picked at build time; see arch/), stored in simulated physical memory.
+ *
+ * Concurrency contract
+ *  - Walks (ukplat_pt_walk, the software MMU) run under uk_rcu_read_lock and
+ *    concurrently with everything else here.
+ *  - Every store of a PTE is one atomic operation: a leaf or an intermediate
+ *    table is installed by compare-and-swap from the empty entry, so of two
+ *    threads installing the same slot exactly one wins; a leaf is removed by
+ *    exchange, so exactly one remover owns the frame it pointed to.
+ *  - Frames and table pages taken out of the table are freed only after an
+ *    RCU grace period (walkers may still hold their address).
+ *  - A table page is removed only when the operation covers the table's
+ *    whole span, so an install into a neighbouring range never lands in a
+ *    table that is being freed.
+ *  - Range operations (map/unmap/set_attr) on overlapping ranges must be
+ *    serialised by the caller (the VAS mutex does that).
+ */
+#ifndef UK_PAGETABLE_H
+#define UK_PAGETABLE_H
+
+#include <stdbool.h>
+#include <uk/vmem_types.h>
+
+struct uk_falloc;
+
+struct uk_pagetable {
+	__paddr_t root;         /* top-level (level 3) table */
+	struct uk_falloc *fa;   /* frames and table pages come from here */
+	_Atomic long nr_tables; /* table pages in use, root included */
+	_Atomic long pending_frames; /* frames removed, awaiting grace period */
+};
+
+/* Flags of the range operations. */
+#define PAGE_FLAG_FORCE_SIZE 0x02UL  /* use exactly PAGE_FLAG_SIZE */
+#define PAGE_FLAG_KEEP_FRAMES 0x08UL /* unmap: do not free the frames */
+#define PAGE_FLAG_SIZE_SHIFT 4
+#define PAGE_FLAG_SIZE_MASK (0x3UL << PAGE_FLAG_SIZE_SHIFT)
+/* Largest (or, with FORCE_SIZE, exact) page level to use. */
+#define PAGE_FLAG_SIZE(lvl) (((unsigned long)(lvl)) << PAGE_FLAG_SIZE_SHIFT)
+#define PAGE_FLAG_SIZE_TO_LEVEL(f)                                             \
+	((unsigned int)(((f) & PAGE_FLAG_SIZE_MASK) >> PAGE_FLAG_SIZE_SHIFT))
+
+/* Returns of a mapx callback besides 0 and a negative errno. */
+#define UKPLAT_PAGE_MAPX_ESKIP 1   /* leave this page unmapped */
+#define UKPLAT_PAGE_MAPX_ETOOBIG 2 /* retry this range with smaller pages */
+
+struct ukplat_page_mapx {
+	/*
+	 * Supply the frame for the page of @level at @vaddr in *paddr (or use
+	 * the one already in *paddr when it is not __PADDR_ANY). Returns 0,
+	 * ESKIP, ETOOBIG, or a negative errno which aborts the whole map.
+	 */
+	int (*map)(struct uk_pagetable *pt, __vaddr_t vaddr, __paddr_t *paddr,
+		   unsigned int level, void *ctx);
+	/*
+	 * Take back a frame that @map supplied when the map is rolled back or
+	 * loses the install race. NULL frees it to pt->fa.
+	 */
+	void (*undo)(struct uk_pagetable *pt, __vaddr_t vaddr, __paddr_t paddr,
+		     unsigned int level, void *ctx);
+	void *ctx;
+};
+
+/* Allocate the root table. Returns 0 or -ENOMEM. */
+int ukplat_pt_init(struct uk_pagetable *pt, struct uk_falloc *fa);
+/* Free every table page (immediately: no walker may be running). Leaf
+ * frames are not freed; they belong to whoever mapped them. */
+void ukplat_pt_destroy(struct uk_pagetable *pt);
+
+/*
+ * Find what maps @vaddr. Returns 0 with the leaf's *level and *pte when a
+ * present leaf maps it, or -ENOENT with the level of the empty entry that
+ * ends the walk (and *pte = that entry). Caller: RCU read section or the
+ * VAS mutex.
+ */
+int ukplat_pt_walk(struct uk_pagetable *pt, __vaddr_t vaddr,
+		   unsigned int *level, __pte_t *pte);
+
+/*
+ * Install one leaf of @level at @vaddr (aligned to the level) mapping
+ * @paddr with @attr, if the slot is empty; creates missing intermediate
+ * tables. Returns 0 when installed, -EEXIST when the slot or a larger leaf
+ * covering it is already present (*found and *found_level describe it; a
+ * table where a large leaf was asked for also gives -EEXIST), -ENOMEM.
+ * Caller: RCU read section or the VAS mutex.
+ */
+int ukplat_pt_install(struct uk_pagetable *pt, __vaddr_t vaddr,
+		      __paddr_t paddr, unsigned int level, unsigned long attr,
+		      __pte_t *found, unsigned int *found_level);
+
+/*
+ * Replace the present leaf @expected at @vaddr/@level by the same frame with
+ * @attr. Returns 0, or -EAGAIN when the entry is no longer @expected.
+ */
+int ukplat_pt_update_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
+			  unsigned int level, __pte_t expected,
+			  unsigned long attr);
+
+/* Map @pages 4 KiB pages at @vaddr to @paddr (or to newly allocated frames
+ * when @paddr is __PADDR_ANY). See ukplat_page_mapx. */
+int ukplat_page_map(struct uk_pagetable *pt, __vaddr_t vaddr, __paddr_t paddr,
+		    unsigned long pages, unsigned long attr,
+		    unsigned long flags);
+
+/*
+ * Map a range page by page with the largest level allowed by @flags and by
+ * alignment, asking @mapx (when not NULL) for each frame. All or nothing:
+ * on failure every PTE this call installed is removed and its frame handed
+ * to mapx->undo (or freed), and the error is returned: -EINVAL (misaligned,
+ * level the flags cannot give), -EEXIST (a page already present), -ENOMEM.
+ */
+int ukplat_page_mapx(struct uk_pagetable *pt, __vaddr_t vaddr,
+		     __paddr_t paddr, unsigned long pages, unsigned long attr,
+		     unsigned long flags, const struct ukplat_page_mapx *mapx);
+
+/*
+ * Remove every leaf in [vaddr, vaddr + pages * 4 KiB); free the frames after
+ * a grace period unless PAGE_FLAG_KEEP_FRAMES; free tables whose whole span
+ * lies in the range, after a grace period. Empty parts (even whole missing
+ * upper levels) are skipped page by page correctly. Returns 0, or -EINVAL
+ * when a large leaf crosses a boundary of the range (nothing changed then).
+ */
+int ukplat_page_unmap(struct uk_pagetable *pt, __vaddr_t vaddr,
+		      unsigned long pages, unsigned long flags);
+
+/*
+ * Set the attributes of every present leaf in the range. Returns 0, or
+ * -EINVAL when a large leaf crosses a boundary (nothing changed then).
+ */
+int ukplat_page_set_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
+			 unsigned long pages, unsigned long attr,
+			 unsigned long flags);
+
+/* Host pointer to physical memory (the direct map); never fails for frames
+ * of pt->fa's memory, NULL outside it. */
+void *ukplat_page_kmap(struct uk_pagetable *pt, __paddr_t paddr,
+		       unsigned long pages, unsigned long flags);
+static inline void ukplat_page_kunmap(struct uk_pagetable *pt, void *vaddr,
+				      unsigned long pages, unsigned long flags)
+{
+	(void)pt; (void)vaddr; (void)pages; (void)flags;
+}
+
+/* Visit every present leaf intersecting [vaddr, vaddr + len). A non-zero
+ * return of @fn stops the walk and is returned. */
+typedef int (*ukplat_pt_leaf_fn)(__vaddr_t vaddr, unsigned int level,
+				 __pte_t pte, void *arg);
+int ukplat_pt_for_each_leaf(struct uk_pagetable *pt, __vaddr_t vaddr,
+			    __sz len, ukplat_pt_leaf_fn fn, void *arg);
+
+/* Format-independent view of a leaf. */
+__paddr_t ukplat_pte_paddr(__pte_t pte, unsigned int level);
+unsigned long ukplat_pte_attr(__pte_t pte);
+/* Name of the compiled-in format: "x86_64" or "arm64". */
+const char *ukplat_pt_format(void);
+
+/* Hand @frames frames at @paddr back to pt->fa after a grace period. */
+void ukplat_pt_free_frames_deferred(struct uk_pagetable *pt, __paddr_t paddr,
+				    unsigned long frames);
+
+#endif /* UK_PAGETABLE_H */
