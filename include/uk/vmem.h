@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ukvmem: virtual address space (VAS) management with lock-free faults.
+ *
+ * A VAS is a set of disjoint VMAs kept in an RCU-protected B-tree. Fault
+ * handlers (uk_vas_fault) and lookups (uk_vma_find, the iterators, the
+ * software MMU) take no lock; writers (map, unmap, set_attr, advise,
+ * destroy) serialise on the per-VAS mutex, never change a VMA or tree node
+ * that a reader can reach, and free what they replace after a grace period.
+ *
+ *                  | map | unmap | set_attr | advise | find/iter | fault
+ *   map/unmap/
+ *   set_attr/advise|  serialised on vas->lock         |  concurrent
+ *   find/iterate   |  concurrent with everything (RCU read section)
+ *   fault          |  concurrent with everything
+ *
+ * Names, flags and errno values follow Unikraft's ukvmem (see API.md).
+ */
+#ifndef UK_VMEM_H
+#define UK_VMEM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <uk/vmem_types.h>
+#include <uk/plat.h>
+#include <uk/pagetable.h>
+#include <uk/falloc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uk_alloc; /* Unikraft's allocator handle; metadata uses ukplat_malloc */
+struct vt_tree;
+struct uk_vma_ops;
+
+/* Default base for first-fit placement of VMAs without a fixed address. */
+#define UK_VAS_VMA_BASE 0x1000000000UL
+
+struct uk_vas {
+	struct uk_pagetable *pt;
+	struct uk_alloc *a;
+	struct vt_tree *tree;   /* VMAs by address; readers: RCU */
+	struct uk_mutex lock;   /* serialises writers */
+	__vaddr_t vma_base;     /* first-fit placement starts here */
+	__vaddr_t va_start;     /* lowest usable address */
+	__vaddr_t va_end;       /* one past the highest usable address */
+	unsigned long flags;
+};
+
+/* Life of a VMA as faults see it (vma->state). */
+#define UK_VMA_STATE_LIVE 0
+/* Inserted over a range whose old PTEs are still being removed: a fault
+ * waits for the writer (takes and drops vas->lock) and retries. */
+#define UK_VMA_STATE_PENDING 1
+
+struct uk_vma {
+	struct uk_vas *vas;
+	__vaddr_t start;
+	__vaddr_t end; /* exclusive */
+	const struct uk_vma_ops *ops;
+	unsigned long attr;  /* PAGE_ATTR_* */
+	unsigned long flags; /* UK_VMA_MAP_* that persist, type flags */
+	int page_lvl;        /* page level of the VMA; -1: no preference */
+	const char *name;    /* owned copy, may be NULL */
+	__sz size;           /* bytes of the object (type data follows) */
+	_Atomic int state;   /* UK_VMA_STATE_* */
+	struct uk_rcu_head rcu;
+};
+
+/* A fault being resolved, as the type's fault hook sees it. */
+struct uk_vm_fault {
+	__vaddr_t vaddr;   /* faulting address */
+	__vaddr_t vbase;   /* page base */
+	__sz len;          /* page size */
+	__paddr_t paddr;   /* out: frame that maps vbase */
+	unsigned int type; /* UK_VMA_FAULT_* */
+	__pte_t pte;       /* what the page table had */
+	unsigned int level;
+};
+
+/*
+ * VMA type hooks. Writers call them with vas->lock held; fault runs
+ * concurrently from any thread inside an RCU read section and must not
+ * block on the VAS. Hooks that change a VMA (split, merge, set_attr) get a
+ * private copy that no reader can see yet.
+ */
+struct uk_vma_ops {
+	/* Base for first-fit placement of this type (NULL: vas->vma_base). */
+	__vaddr_t (*get_base)(struct uk_vas *vas, void *data,
+			      unsigned long flags);
+	/* Allocate and fill *vma (size >= sizeof(struct uk_vma), vma->size
+	 * set); may adjust *flags. NULL: plain struct uk_vma. */
+	int (*new)(struct uk_vas *vas, __vaddr_t vaddr, __sz len, void *data,
+		   unsigned long attr, unsigned long *flags,
+		   struct uk_vma **vma);
+	/* Free type resources (not the VMA memory itself). */
+	void (*destroy)(struct uk_vma *vma);
+	/* Supply fault->paddr for fault->vbase. NULL: never resolved. */
+	int (*fault)(struct uk_vma *vma, struct uk_vm_fault *fault);
+	/* Give back a frame supplied by fault that lost the install race.
+	 * NULL: free it to the frame allocator. */
+	void (*fault_undo)(struct uk_vma *vma, struct uk_vm_fault *fault);
+	/* Remove [vaddr, vaddr + len) from the page table (after every fault
+	 * that could see the VMA has finished). NULL: unmap, free frames. */
+	int (*unmap)(struct uk_vma *vma, __vaddr_t vaddr, __sz len);
+	/* @vma (private copy) becomes [start, vaddr); set *new_vma to the
+	 * [vaddr, end) part or leave NULL for a copy. -EPERM refuses. */
+	int (*split)(struct uk_vma *vma, __vaddr_t vaddr,
+		     struct uk_vma **new_vma);
+	/* May @vma (private copy, to be extended) absorb @next? 0 yes. */
+	int (*merge)(struct uk_vma *vma, struct uk_vma *next);
+	/* Accept new attributes on @vma (private copy). -EPERM refuses. */
+	int (*set_attr)(struct uk_vma *vma, unsigned long attr);
+	/* Type-specific advice; NULL: default DONTNEED / WILLNEED. */
+	int (*advise)(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
+		      unsigned long advice);
+};
+
+/* ---- Map flags --------------------------------------------------------- */
+#define UK_VMA_MAP_POPULATE 0x01UL
+#define UK_VMA_MAP_UNINITIALIZED 0x02UL
+#define UK_VMA_MAP_REPLACE 0x04UL
+#define UK_VMA_FLAG_STRICT_VMA_CHECK 0x1000UL
+
+#define UK_VMA_MAP_SIZE_SHIFT 5
+#define UK_VMA_MAP_SIZE_BITS 6
+#define UK_VMA_MAP_SIZE_MASK                                                   \
+	(((1UL << UK_VMA_MAP_SIZE_BITS) - 1) << UK_VMA_MAP_SIZE_SHIFT)
+#define UK_VMA_MAP_SIZE(order) (((unsigned long)(order)) << UK_VMA_MAP_SIZE_SHIFT)
+#define UK_VMA_MAP_SIZE_TO_ORDER(flags)                                        \
+	((unsigned int)(((flags) & UK_VMA_MAP_SIZE_MASK) >> UK_VMA_MAP_SIZE_SHIFT))
+#define UK_VMA_MAP_SIZE_4KB UK_VMA_MAP_SIZE(12)
+#define UK_VMA_MAP_SIZE_2MB UK_VMA_MAP_SIZE(21)
+#define UK_VMA_MAP_SIZE_1GB UK_VMA_MAP_SIZE(30)
+
+/* The upper half of the flag word belongs to the VMA type. */
+#define UK_VMA_MAP_EXTF_SHIFT (sizeof(unsigned long) * 4)
+#define UK_VMA_MAP_EXTF_MASK (~0UL << UK_VMA_MAP_EXTF_SHIFT)
+#define UK_VMA_MAP_FLAGS_KNOWN                                                 \
+	(UK_VMA_MAP_POPULATE | UK_VMA_MAP_UNINITIALIZED | UK_VMA_MAP_REPLACE | \
+	 UK_VMA_FLAG_STRICT_VMA_CHECK | UK_VMA_MAP_SIZE_MASK)
+
+/* ---- Advice ------------------------------------------------------------ */
+#define UK_VMA_ADV_DONTNEED 0x01UL
+#define UK_VMA_ADV_WILLNEED 0x02UL
+
+/* ---- Address space ----------------------------------------------------- */
+
+/*
+ * Set up an empty VAS over @pt (whose frame allocator supplies frames).
+ * Returns 0 or -ENOMEM. @a may be NULL on a host.
+ */
+int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
+		struct uk_alloc *a);
+/* Unmap and free every VMA (the page table itself stays). */
+void uk_vas_destroy(struct uk_vas *vas);
+
+/* The calling thread's (a kernel: CPU's) active VAS; NULL if none. */
+struct uk_vas *uk_vas_get_active(void);
+int uk_vas_set_active(struct uk_vas *vas);
+
+/*
+ * Resolve a fault at @vaddr of @type (UK_VMA_FAULT_*) from any thread, with
+ * no lock taken on the lookup. Returns 0 when the page is (now) mapped with
+ * the rights the access needs, -EFAULT when no VMA covers @vaddr or the VMA
+ * does not resolve faults (reservation, guard page), -EACCES when the VMA
+ * forbids the access, -ENOMEM.
+ */
+int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type);
+/* Same, from a hardware report (x86_64 error code or arm64 ESR). */
+int uk_vas_fault_hw(struct uk_vas *vas, __vaddr_t vaddr, unsigned long report);
+
+/* ---- Lookup and iteration ----------------------------------------------
+ *
+ * The returned VMA stays valid while the caller stays in the RCU read
+ * section it was looked up in (uk_rcu_read_lock), or holds vas->lock.
+ * Successive uk_vma_next/prev calls each see the current tree; for one
+ * consistent snapshot across a whole walk use struct uk_vma_iter.
+ */
+const struct uk_vma *uk_vma_find(struct uk_vas *vas, __vaddr_t vaddr);
+const struct uk_vma *uk_vma_first(struct uk_vas *vas);
+const struct uk_vma *uk_vma_last(struct uk_vas *vas);
+const struct uk_vma *uk_vma_next(const struct uk_vma *vma);
+const struct uk_vma *uk_vma_prev(const struct uk_vma *vma);
+
+/* Snapshot iteration: every call sees the tree as it was at _init. Use
+ * inside one RCU read section (or under vas->lock). */
+struct uk_vma_iter {
+	const void *root;
+	__vaddr_t next;
+};
+void uk_vma_iter_init(struct uk_vma_iter *it, struct uk_vas *vas);
+const struct uk_vma *uk_vma_iter_next(struct uk_vma_iter *it);
+
+/* ---- Changing the VAS (each takes vas->lock) ----------------------------
+ *
+ * All or nothing: on any error the VMAs, the page table and the frame
+ * counts are as they were before the call.
+ */
+
+/*
+ * Create a VMA of [*vaddr, *vaddr + len) (or at the first fitting hole when
+ * *vaddr is __VADDR_ANY; the address is returned in *vaddr).
+ * Errors: -EINVAL (misaligned to the page size, len 0, wrap, outside the
+ * address space, unknown flags, bad page size, NULL vaddr/ops), -EEXIST
+ * (overlap without UK_VMA_MAP_REPLACE), -ENOMEM (no hole, out of memory),
+ * -EPERM (a VMA in the way refuses to be split), or the type's error.
+ */
+int uk_vma_map(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
+	       unsigned long attr, unsigned long flags, const char *name,
+	       const struct uk_vma_ops *ops, void *args);
+int uk_vma_unmap(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		 unsigned long flags);
+int uk_vma_set_attr(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		    unsigned long attr, unsigned long flags);
+int uk_vma_advise(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		  unsigned long advice, unsigned long flags);
+
+/* ---- Introspection -------------------------------------------------------- */
+
+/* Bytes of @vma's range that are mapped in the page table (like Rss). */
+__sz uk_vma_resident(const struct uk_vma *vma);
+/* Print like /proc/<pid>/maps plus Rss per VMA. */
+void uk_vas_print(struct uk_vas *vas, FILE *out);
+/* Check the tree and that no PTE lies outside a VMA or carries more
+ * rights than its VMA. Returns 0 or -EUCLEAN with a message. Caller holds
+ * no lock; this takes vas->lock. */
+int uk_vas_validate(struct uk_vas *vas, char *err, __sz errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UK_VMEM_H */

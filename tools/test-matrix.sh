@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Build and test every configuration `make test` promises:
+#   both page-table formats x both RCU backends, normal build: unit + mt
+#   ASan+UBSan (both formats, both backends across the two): unit + mt
+#   ThreadSanitizer, each backend: mt
+# Usage: tools/test-matrix.sh [config-name ...]  (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# name | meson options | suites
+CONFIGS=(
+	"x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu|unit mt"
+	"arm64-ck|-Dpt_format=arm64 -Drcu=ck|unit mt"
+	"x86_64-ck|-Dpt_format=x86_64 -Drcu=ck|unit mt"
+	"arm64-urcu|-Dpt_format=arm64 -Drcu=urcu|unit mt"
+	"asan-x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu -Db_sanitize=address,undefined|unit mt"
+	"asan-arm64-ck|-Dpt_format=arm64 -Drcu=ck -Db_sanitize=address,undefined|unit mt"
+	"tsan-x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu -Db_sanitize=thread|mt"
+	"tsan-arm64-ck|-Dpt_format=arm64 -Drcu=ck -Db_sanitize=thread|mt"
+)
+
+want=("$@")
+failed=()
+for c in "${CONFIGS[@]}"; do
+	IFS='|' read -r name opts suites <<<"$c"
+	if [ "${#want[@]}" -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then
+		continue
+	fi
+	dir="build/test-$name"
+	echo "=== $name: $opts (suites: $suites)"
+	if [ ! -f "$dir/build.ninja" ]; then
+		# shellcheck disable=SC2086
+		meson setup "$dir" $opts -Dwerror=true -Db_lundef=false >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+	suite_args=()
+	for s in $suites; do suite_args+=(--suite "$s"); done
+	if ! meson test -C "$dir" "${suite_args[@]}" --print-errorlogs \
+		--num-processes 2; then
+		failed+=("$name")
+	fi
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+	echo "FAILED configurations: ${failed[*]}"
+	exit 1
+fi
+echo "all configurations passed"
