@@ -52,9 +52,21 @@ void uk_falloc_destroy(struct uk_falloc *fa);
 void uk_falloc_drain(struct uk_falloc *fa);
 /* Allocated bytes (total - free), for accounting checks. */
 __sz uk_falloc_used(struct uk_falloc *fa);
-/* True when every frame of the range is currently allocated. */
+/*
+ * 1 when every frame of the range is currently allocated, 0 when at least
+ * one is not (free or in a per-thread cache), -EINVAL when the range is
+ * empty, misaligned or not inside memory. A snapshot: racing frees and
+ * allocations may change the answer at once.
+ */
 int uk_falloc_is_allocated(struct uk_falloc *fa, __paddr_t paddr,
 			   unsigned long frames);
+/*
+ * Check the allocator's invariants (buddy free blocks fully merged and
+ * matching the per-frame bitmaps; no frame both allocated and free;
+ * allocated + free + cached == total). Only meaningful while no other
+ * thread allocates or frees. Returns 0 or -EFAULT.
+ */
+int uk_falloc_validate(struct uk_falloc *fa);
 
 static inline int uk_falloc_frames(struct uk_falloc *fa, __paddr_t *paddr,
 				   unsigned long frames, unsigned long flags)

@@ -109,7 +109,12 @@ enum uk_inject_site {
 };
 bool ukplat_inject_fail(enum uk_inject_site site);
 void ukplat_inject_arm(enum uk_inject_site site, unsigned long kth);
-/* Calls seen at @site since the last arm (to size fault-injection loops). */
+/* Calls seen at @site since the last arm (to size fault-injection loops).
+ * Counting starts with the first ukplat_inject_arm() of the process (until
+ * then ukplat_inject_fail() is a single relaxed load); arming @site with 0
+ * resets its count without arming it. */
 unsigned long ukplat_inject_calls(enum uk_inject_site site);
+/* Disarm every site, zero every count and stop counting. */
+void ukplat_inject_reset(void);
 
 #endif /* UK_PLAT_H */

@@ -90,6 +90,9 @@ static inline int uk_vma_map_dma(struct uk_vas *vas, __vaddr_t *vaddr,
 			  &uk_vma_dma_ops, &args);
 }
 
+/* Physical address of a DMA VMA's first page (__PADDR_INV otherwise). */
+__paddr_t uk_vma_dma_paddr(const struct uk_vma *vma);
+
 /* ---- File mappings ---------------------------------------------------------- */
 extern const struct uk_vma_ops uk_vma_file_ops;
 

@@ -96,6 +96,10 @@ struct uk_vma_ops {
 		   struct uk_vma **vma);
 	/* Free type resources (not the VMA memory itself). */
 	void (*destroy)(struct uk_vma *vma);
+	/* @copy is a byte copy of @orig cut to [copy->start, copy->end):
+	 * adjust type data (a physical or file offset) and take references
+	 * that destroy drops. NULL: nothing to do. */
+	int (*clone)(struct uk_vma *copy, const struct uk_vma *orig);
 	/* Supply fault->paddr for fault->vbase. NULL: never resolved. */
 	int (*fault)(struct uk_vma *vma, struct uk_vm_fault *fault);
 	/* Give back a frame supplied by fault that lost the install race.

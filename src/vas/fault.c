@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fault path: no lock on the lookup, one CAS to install.
+ *
+ *   1. rcu_read_lock; find the VMA (vt_snapshot: acquire on the root).
+ *   2. A PENDING VMA (a REPLACE whose old PTEs are still being removed):
+ *      leave the read section, wait for vas->lock, retry.
+ *   3. Check the access against the VMA's attributes.
+ *   4. Walk: a present leaf with the rights the VMA gives is a spurious
+ *      fault (another CPU resolved it): done, no hook call. A present leaf
+ *      with fewer rights (set_attr raised them) is upgraded by CAS.
+ *   5. The type's hook supplies a frame; ukplat_pt_install publishes it
+ *      with one CAS from the empty entry. Losing the CAS means another
+ *      fault or a populate won: give our frame back and re-check.
+ *
+ * Orderings relied on:
+ *   (a) the acquire load of vma->state pairs with the release store in
+ *       vas_edit_finish: LIVE implies the old VMAs' PTEs are gone;
+ *   (b) all of steps 1-5 are inside one read section, so a writer's
+ *       uk_rcu_synchronize after unpublishing the VMA waits for the
+ *       install to be done before it clears or downgrades the range.
+ */
+#include "vas_internal.h"
+
+/* Rights an access of @type needs from a VMA or a PTE. */
+static unsigned long needed_prot(unsigned int type)
+{
+	switch (type & UK_VMA_FAULT_ACCESSTYPE_MASK) {
+	case UK_VMA_FAULT_WRITE:
+		return PAGE_ATTR_PROT_WRITE;
+	case UK_VMA_FAULT_EXEC:
+		return PAGE_ATTR_PROT_EXEC;
+	default:
+		return PAGE_ATTR_PROT_READ;
+	}
+}
+
+static bool covers(unsigned long have, unsigned long want)
+{
+	want &= PAGE_ATTR_PROT_MASK;
+	return (have & want) == want;
+}
+
+static void undo_frame(struct uk_vma *vma, struct uk_vm_fault *f)
+{
+	if (vma->ops->fault_undo)
+		vma->ops->fault_undo(vma, f);
+	else
+		uk_ffree(vma->vas->pt->fa, f->paddr, f->len >> PAGE_SHIFT);
+}
+
+/* Step 4. Returns 0 when the page is now usable, -ENOENT when it is not
+ * present, -EAGAIN when it changed under us. */
+static int check_present(struct uk_pagetable *pt, struct uk_vma *vma,
+			 __vaddr_t vaddr, unsigned int type, __pte_t *pte,
+			 unsigned int *level)
+{
+	if (ukplat_pt_walk(pt, vaddr, level, pte))
+		return -ENOENT;
+	if (covers(ukplat_pte_attr(*pte), needed_prot(type)))
+		return 0;
+	/* Fewer rights than the VMA gives: raise to the VMA's. */
+	return ukplat_pt_update_attr(pt, PAGE_Lx_ALIGN_DOWN(vaddr, *level),
+				     *level, *pte, vma->attr);
+}
+
+int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
+		      __vaddr_t vaddr, unsigned int type)
+{
+	struct uk_pagetable *pt = vas->pt;
+	unsigned int level = vma_level(vma), found_level;
+	struct uk_vm_fault f;
+	__pte_t found;
+	int rc, tries;
+
+	if (!vma->ops->fault)
+		return -EFAULT;
+	if (!covers(vma->attr, needed_prot(type)))
+		return -EACCES;
+	/* Each retry means another thread changed this very entry; a slot
+	 * that stays occupied without a usable leaf is a conflict. */
+	for (tries = 0; tries < 16; tries++) {
+		rc = check_present(pt, vma, vaddr, type, &f.pte, &f.level);
+		if (rc != -ENOENT && rc != -EAGAIN)
+			return rc;
+		if (rc == -EAGAIN)
+			continue;
+		f.vaddr = vaddr;
+		f.vbase = PAGE_Lx_ALIGN_DOWN(vaddr, level);
+		f.len = PAGE_Lx_SIZE(level);
+		f.paddr = __PADDR_ANY;
+		f.type = type;
+		f.level = level;
+		rc = vma->ops->fault(vma, &f);
+		if (rc)
+			return rc;
+		rc = ukplat_pt_install(pt, f.vbase, f.paddr, level, vma->attr,
+				       &found, &found_level);
+		if (rc != -EEXIST)
+			return rc;
+		/* Another fault or a populate won the CAS. */
+		undo_frame(vma, &f);
+	}
+	return -EAGAIN;
+}
+
+int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
+{
+	struct uk_vma *vma;
+	int rc;
+
+	if (!vas)
+		return -EINVAL;
+	for (;;) {
+		uk_rcu_read_lock();
+		vma = vas_find_rcu(vas, vaddr);
+		if (vma && uk_load_acquire(&vma->state) == UK_VMA_STATE_PENDING) {
+			uk_rcu_read_unlock();
+			/* The writer holds the lock until the VMA is live. */
+			ukplat_mutex_lock(&vas->lock);
+			ukplat_mutex_unlock(&vas->lock);
+			continue;
+		}
+		rc = vma ? vas_fault_vma_rcu(vas, vma, vaddr, type) : -EFAULT;
+		uk_rcu_read_unlock();
+		return rc;
+	}
+}

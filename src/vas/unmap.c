@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * uk_vma_unmap and uk_vma_set_attr: edits that take away pages or rights,
+ * and so must wait out every fault that saw the old VMAs before they touch
+ * the page table (docs/design.md: "Fault vs unmap", "Fault vs set_attr").
+ */
+#include "vas_internal.h"
+
+static int check_range(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		       unsigned long flags)
+{
+	if (!vas)
+		return -EINVAL;
+	if (flags & ~UK_VMA_FLAG_STRICT_VMA_CHECK)
+		return -EINVAL;
+	if (!vas_range_ok(vas, vaddr, len, PAGE_SIZE))
+		return -EINVAL;
+	return 0;
+}
+
+static __vaddr_t max_va(__vaddr_t a, __vaddr_t b)
+{
+	return a > b ? a : b;
+}
+
+static __vaddr_t min_va(__vaddr_t a, __vaddr_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Remove the old VMAs' pages in the edited range. Caller: after commit. */
+static void clear_old_range(struct vas_edit *e)
+{
+	size_t i;
+
+	/* Every fault that found an old VMA has finished (and installed
+	 * what it installs) once this returns; none can find them now. */
+	uk_rcu_synchronize();
+	for (i = 0; i < e->old.n; i++) {
+		struct uk_vma *o = e->old.v[i];
+		__vaddr_t s = max_va(o->start, e->start);
+		__vaddr_t t = min_va(o->end, e->end);
+
+		if (s < t)
+			vma_unmap_range(o, s, t - s);
+	}
+}
+
+int uk_vma_unmap(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		 unsigned long flags)
+{
+	struct vas_edit e;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	rc = check_range(vas, vaddr, len, flags);
+	if (rc)
+		return rc;
+	ukplat_mutex_lock(&vas->lock);
+	vas_edit_init(&e, vas, vaddr, vaddr + len);
+	rc = vas_edit_collect(&e, flags & UK_VMA_FLAG_STRICT_VMA_CHECK);
+	if (!rc && e.old.n)
+		rc = vas_edit_keep_outside(&e);
+	if (!rc && e.old.n)
+		rc = vas_edit_commit(&e);
+	if (rc) {
+		vas_edit_abort(&e);
+	} else {
+		if (e.old.n)
+			clear_old_range(&e);
+		vas_edit_finish(&e);
+	}
+	ukplat_mutex_unlock(&vas->lock);
+	return rc;
+}
+
+/* Copies of the old VMAs' parts inside the range, with @attr. */
+static int add_changed(struct vas_edit *e, unsigned long attr)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < e->old.n; i++) {
+		struct uk_vma *o = e->old.v[i];
+		struct uk_vma *mid = vma_clone_range(
+			o, max_va(o->start, e->start), min_va(o->end, e->end));
+
+		if (!mid)
+			return -ENOMEM;
+		rc = o->ops->set_attr ? o->ops->set_attr(mid, attr) : 0;
+		mid->attr = attr;
+		if (!rc)
+			rc = vas_edit_add(e, mid);
+		if (rc) {
+			vma_free(mid);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* After commit: bring the PTEs of the range to @attr. */
+static void apply_attr(struct vas_edit *e, unsigned long attr)
+{
+	size_t i;
+	bool changed = false;
+
+	for (i = 0; i < e->old.n; i++)
+		changed |= e->old.v[i]->attr != attr;
+	if (!changed)
+		return;
+	uk_rcu_synchronize();
+	for (i = 0; i < e->old.n; i++) {
+		struct uk_vma *o = e->old.v[i];
+		__vaddr_t s = max_va(o->start, e->start);
+		__vaddr_t t = min_va(o->end, e->end);
+
+		if (s < t && o->attr != attr)
+			ukplat_page_set_attr(vas_pt(e->vas), s,
+					     (t - s) >> PAGE_SHIFT, attr, 0);
+	}
+}
+
+int uk_vma_set_attr(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		    unsigned long attr, unsigned long flags)
+{
+	struct vas_edit e;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	rc = check_range(vas, vaddr, len, flags);
+	if (!rc && (attr & ~PAGE_ATTR_MASK))
+		rc = -EINVAL;
+	if (rc)
+		return rc;
+	ukplat_mutex_lock(&vas->lock);
+	vas_edit_init(&e, vas, vaddr, vaddr + len);
+	rc = vas_edit_collect(&e, flags & UK_VMA_FLAG_STRICT_VMA_CHECK);
+	if (!rc && e.old.n)
+		rc = vas_edit_keep_outside(&e);
+	if (!rc && e.old.n)
+		rc = add_changed(&e, attr);
+	if (!rc && e.old.n)
+		rc = vas_edit_merge(&e);
+	if (!rc && e.old.n)
+		rc = vas_edit_commit(&e);
+	if (rc) {
+		vas_edit_abort(&e);
+	} else {
+		if (e.old.n)
+			apply_attr(&e, attr);
+		vas_edit_finish(&e);
+	}
+	ukplat_mutex_unlock(&vas->lock);
+	return rc;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Address-space lifetime, the active VAS, and lock-free lookup.
+ *
+ * Lookups run inside an RCU read section: vt_snapshot() loads the root with
+ * acquire (pairing with the release in vt_txn_commit), so the nodes and the
+ * VMAs they point to are fully initialised when read, and stay allocated
+ * until the section ends (they are retired through uk_rcu_call).
+ */
+#include <stdlib.h>
+#include "ukvmem_config.h"
+#include "vas_internal.h"
+
+/* Canonical lower half on x86_64 (47 bits), 48-bit TTBR0 range on arm64. */
+#if UKVMEM_PT_ARM64
+#define VAS_VA_END (1UL << 48)
+#else
+#define VAS_VA_END (1UL << 47)
+#endif
+
+static _Thread_local struct uk_vas *active_vas;
+
+int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
+		struct uk_alloc *a)
+{
+	if (!vas || !pt)
+		return -EINVAL;
+	vas->tree = ukplat_malloc(sizeof(*vas->tree));
+	if (!vas->tree)
+		return -ENOMEM;
+	vas->pt = pt;
+	vas->a = a;
+	/* Page 0 stays unmapped so that NULL dereferences always fault. */
+	vas->va_start = PAGE_SIZE;
+	vas->va_end = VAS_VA_END;
+	vas->vma_base = UK_VAS_VMA_BASE;
+	vas->flags = 0;
+	vt_init(vas->tree, vas->va_start, vas->va_end);
+	ukplat_mutex_init(&vas->lock);
+	return 0;
+}
+
+void uk_vas_destroy(struct uk_vas *vas)
+{
+	int rc;
+
+	if (!vas || !vas->tree)
+		return;
+	rc = uk_vma_unmap(vas, vas->va_start, vas->va_end - vas->va_start, 0);
+	assert(rc == 0);
+	(void)rc;
+	/* Retired VMAs and nodes, and unmapped frames, are freed by now. */
+	uk_rcu_barrier();
+	vt_destroy(vas->tree);
+	ukplat_free(vas->tree);
+	vas->tree = NULL;
+	ukplat_mutex_destroy(&vas->lock);
+	if (active_vas == vas)
+		active_vas = NULL;
+}
+
+struct uk_vas *uk_vas_get_active(void)
+{
+	return active_vas;
+}
+
+int uk_vas_set_active(struct uk_vas *vas)
+{
+	active_vas = vas;
+	return 0;
+}
+
+struct uk_vma *vas_find_rcu(struct uk_vas *vas, __vaddr_t vaddr)
+{
+	struct vt_entry e;
+
+	if (!vt_lookup(vt_snapshot(vas->tree), vaddr, &e))
+		return NULL;
+	return e.item;
+}
+
+struct uk_vma *vas_next_from(const struct vt_node *root, __vaddr_t vaddr)
+{
+	struct vt_entry e;
+
+	return vt_next_from(root, vaddr, &e) ? e.item : NULL;
+}
+
+const struct uk_vma *uk_vma_find(struct uk_vas *vas, __vaddr_t vaddr)
+{
+	return vas_find_rcu(vas, vaddr);
+}
+
+const struct uk_vma *uk_vma_first(struct uk_vas *vas)
+{
+	struct vt_entry e;
+
+	return vt_first(vt_snapshot(vas->tree), &e) ? e.item : NULL;
+}
+
+const struct uk_vma *uk_vma_last(struct uk_vas *vas)
+{
+	struct vt_entry e;
+
+	return vt_last(vt_snapshot(vas->tree), &e) ? e.item : NULL;
+}
+
+const struct uk_vma *uk_vma_next(const struct uk_vma *vma)
+{
+	return vas_next_from(vt_snapshot(vma->vas->tree), vma->end);
+}
+
+const struct uk_vma *uk_vma_prev(const struct uk_vma *vma)
+{
+	struct vt_entry e;
+
+	if (!vt_prev_before(vt_snapshot(vma->vas->tree), vma->start, &e))
+		return NULL;
+	return e.item;
+}
+
+void uk_vma_iter_init(struct uk_vma_iter *it, struct uk_vas *vas)
+{
+	it->root = vt_snapshot(vas->tree);
+	it->next = 0;
+}
+
+const struct uk_vma *uk_vma_iter_next(struct uk_vma_iter *it)
+{
+	struct uk_vma *vma = vas_next_from(it->root, it->next);
+
+	if (vma)
+		it->next = vma->end;
+	return vma;
+}

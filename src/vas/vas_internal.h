@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private interface of the VAS core (src/vas). Functions named *_locked
+ * need vas->lock; *_rcu need an RCU read section (or the lock).
+ */
+#ifndef UK_VAS_INTERNAL_H
+#define UK_VAS_INTERNAL_H
+
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <uk/vmem.h>
+#include <uk/vma_types.h>
+#include "atomic.h"
+#include "tree/vtree.h"
+
+#define vas_assert_locked(vas) assert(ukplat_mutex_held(&(vas)->lock))
+
+static inline struct uk_pagetable *vas_pt(struct uk_vas *vas)
+{
+	return vas->pt;
+}
+
+/* ---- VMA objects (vma_obj.c) -------------------------------------------- */
+
+/* Page level a VMA maps with (no preference maps 4 KiB pages). */
+static inline unsigned int vma_level(const struct uk_vma *vma)
+{
+	return vma->page_lvl < 0 ? PAGE_LEVEL : (unsigned int)vma->page_lvl;
+}
+
+static inline __sz vma_page_size(const struct uk_vma *vma)
+{
+	return PAGE_Lx_SIZE(vma_level(vma));
+}
+
+/* A private copy of @vma restricted to [start, end), with type data
+ * adjusted (DMA paddr, file offset) and references taken. NULL: -ENOMEM. */
+struct uk_vma *vma_clone_range(const struct uk_vma *vma, __vaddr_t start,
+			       __vaddr_t end);
+/* Free a VMA that was never published, or whose grace period is over. */
+void vma_free(struct uk_vma *vma);
+/* Free a published VMA after a grace period. */
+void vma_retire(struct uk_vma *vma);
+/* Same type, attributes, flags, page level and name, and adjacent. */
+bool vma_compatible(const struct uk_vma *a, const struct uk_vma *b);
+/* Duplicate a name for a VMA (NULL stays NULL). */
+int vma_set_name(struct uk_vma *vma, const char *name);
+
+/* ---- Lookup (vas.c) ------------------------------------------------------- */
+
+struct uk_vma *vas_find_rcu(struct uk_vas *vas, __vaddr_t vaddr);
+/* First VMA with end > vaddr, in the tree @root. */
+struct uk_vma *vas_next_from(const struct vt_node *root, __vaddr_t vaddr);
+
+/* ---- Edits: the writer protocol (edit.c) -------------------------------- */
+
+struct vma_vec {
+	struct uk_vma **v;
+	size_t n, cap;
+};
+
+int vma_vec_push(struct vma_vec *vec, struct uk_vma *vma);
+void vma_vec_release(struct vma_vec *vec);
+
+struct vas_edit {
+	struct uk_vas *vas;
+	__vaddr_t start, end;   /* the range the caller changes */
+	struct vma_vec old;     /* published VMAs that leave the tree */
+	struct vma_vec fresh;   /* private VMAs that enter it, ascending */
+	struct vt_txn txn;
+	bool pending;           /* fresh VMAs wait for old PTEs to go */
+};
+
+void vas_edit_init(struct vas_edit *e, struct uk_vas *vas, __vaddr_t start,
+		   __vaddr_t end);
+/* Collect the VMAs overlapping the range into e->old; -ENOENT with
+ * @strict when nothing is mapped or the range has holes. */
+int vas_edit_collect(struct vas_edit *e, bool strict);
+/* Check that the range ends do not split a large page of the VMAs they
+ * cut (-EINVAL), then add the pieces of e->old that lie outside the range
+ * to e->fresh (-EPERM when a type refuses the split, -ENOMEM). */
+int vas_edit_keep_outside(struct vas_edit *e);
+/* Insert @vma into e->fresh in address order. */
+int vas_edit_add(struct vas_edit *e, struct uk_vma *vma);
+/* Merge adjacent compatible VMAs of e->fresh, and with the neighbours just
+ * outside them (which then join e->old). */
+int vas_edit_merge(struct vas_edit *e);
+/* The fresh VMA containing @addr (NULL if none). */
+struct uk_vma *vas_edit_fresh_at(const struct vas_edit *e, __vaddr_t addr);
+/* Build and publish the transaction: erase e->old, insert e->fresh.
+ * On error nothing is published. */
+int vas_edit_commit(struct vas_edit *e);
+/* After commit: mark fresh VMAs live, retire old ones. */
+void vas_edit_finish(struct vas_edit *e);
+/* Before commit: free the fresh VMAs, forget everything. */
+void vas_edit_abort(struct vas_edit *e);
+
+/* ---- Page-table work of a VMA (vma_pt.c) --------------------------------- */
+
+/* Remove the VMA's PTEs in [vaddr, vaddr + len) the way its type wants. */
+int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len);
+
+/* Frames prepared before a commit and installed after it (populate). */
+struct vas_prefault {
+	struct uk_vma *vma;  /* the VMA the frames are for */
+	__vaddr_t start, end;
+	unsigned int level;
+	unsigned int type;   /* fault type passed to the hook */
+	__paddr_t *frames;   /* one per page; __PADDR_INV: already present */
+	size_t n;
+};
+
+/* Ask @vma's fault hook for every page of [start, end) not mapped yet.
+ * All or nothing: -ENOMEM (or the hook's error) frees what it took. */
+int vas_prefault_prepare(struct vas_prefault *pf, struct uk_vma *vma,
+			 __vaddr_t start, __vaddr_t end, bool skip_present);
+/* Install the prepared frames (a page a fault got to first keeps the
+ * fault's frame; ours is given back). Returns 0 or -ENOMEM (table page)
+ * after removing what it installed. */
+int vas_prefault_install(struct vas_prefault *pf);
+/* Give back frames not installed and free the pool. */
+void vas_prefault_release(struct vas_prefault *pf);
+
+/* ---- Fault path (fault.c) ------------------------------------------------ */
+
+/* The VMA's fault hook for one page, then the CAS install. Caller: RCU. */
+int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
+		      __vaddr_t vaddr, unsigned int type);
+
+/* ---- Argument checks (map.c) ---------------------------------------------- */
+
+/* Range inside the address space, aligned to @align, no wrap. */
+bool vas_range_ok(const struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		  __sz align);
+
+#endif /* UK_VAS_INTERNAL_H */
