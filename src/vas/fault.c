@@ -22,6 +22,8 @@
  */
 #include "vas_internal.h"
 
+void (*_Atomic vas_fault_window_hook)(struct uk_vas *vas, __vaddr_t vaddr);
+
 /* Rights an access of @type needs from a VMA or a PTE. */
 static unsigned long needed_prot(unsigned int type)
 {
@@ -94,6 +96,8 @@ int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 		rc = vma->ops->fault(vma, &f);
 		if (rc)
 			return rc;
+		if (UK_UNLIKELY(uk_load_relaxed(&vas_fault_window_hook)))
+			uk_load_relaxed(&vas_fault_window_hook)(vas, vaddr);
 		rc = ukplat_pt_install(pt, f.vbase, f.paddr, level, vma->attr,
 				       &found, &found_level);
 		if (rc != -EEXIST)

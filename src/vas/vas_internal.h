@@ -128,6 +128,12 @@ void vas_prefault_release(struct vas_prefault *pf);
 int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 		      __vaddr_t vaddr, unsigned int type);
 
+/* Test hook: when set, called by every fault after the type's hook gave
+ * a frame and before the install CAS, inside the read section. Lets tests
+ * pause a fault in its race window deterministically. */
+extern void (*_Atomic vas_fault_window_hook)(struct uk_vas *vas,
+					     __vaddr_t vaddr);
+
 /* ---- Argument checks (map.c) ---------------------------------------------- */
 
 /* Range inside the address space, aligned to @align, no wrap. */
