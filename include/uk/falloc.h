@@ -26,29 +26,51 @@ struct uk_falloc {
 	/*
 	 * Allocate @frames contiguous frames. With *paddr == __PADDR_ANY the
 	 * allocator picks the place and stores it in *paddr; otherwise it
-	 * allocates exactly at *paddr (page aligned) or fails with -ENOMEM.
+	 * allocates exactly at *paddr (page aligned) or fails with -ENOMEM
+	 * when any of those frames is taken. With FALLOC_FLAG_ALIGNED and a
+	 * given *paddr, *paddr must have that alignment (else -EINVAL).
 	 * Returns 0, -EINVAL (0 frames, misaligned or outside memory, unknown
-	 * flags) or -ENOMEM; on failure nothing is allocated.
+	 * flags) or -ENOMEM (also: more frames than memory has, or an injected
+	 * UK_INJECT_FRAME failure); on failure nothing is allocated and *paddr
+	 * is unchanged. Thread safe; never sleeps for long (mutexes only).
+	 * Frames are not zeroed without FALLOC_FLAG_ZERO.
 	 */
 	int (*falloc)(struct uk_falloc *fa, __paddr_t *paddr,
 		      unsigned long frames, unsigned long flags);
 	/*
-	 * Free @frames frames at @paddr. Returns 0, or -EINVAL when any frame
-	 * of the range is outside memory or not allocated (double free); on
-	 * error nothing changes.
+	 * Free @frames frames at @paddr: any part of one allocation, or a
+	 * range over several adjacent ones. Returns 0, or -EINVAL when @frames
+	 * is 0, @paddr is misaligned, or any frame of the range is outside
+	 * memory or not allocated (double free); on error nothing changes.
+	 * The caller must not touch the frames after a successful free.
 	 */
 	int (*ffree)(struct uk_falloc *fa, __paddr_t paddr,
 		     unsigned long frames);
-	/* Statistics in bytes; free counts frames in per-thread caches. */
+	/*
+	 * Statistics in bytes; free counts frames in per-thread caches. Exact
+	 * while no other thread allocates or frees; a snapshot otherwise.
+	 */
 	__sz (*free_memory)(struct uk_falloc *fa);
 	__sz total_memory;
 	struct uk_physmem *pm;
 };
 
-/* Create the default (buddy + per-thread cache) allocator over @pm. */
+/*
+ * Create the default (buddy + per-thread cache) allocator over all of @pm
+ * (initialised; it must outlive the allocator). Metadata is a few bits per
+ * frame, outside @pm; the frames themselves are never touched except to
+ * zero them on request. Returns 0, -EINVAL (bad @pm) or -ENOMEM.
+ */
 int uk_falloc_create(struct uk_falloc **fa, struct uk_physmem *pm);
+/* Destroy @fa. No thread may use it any more; frames still allocated are
+ * simply forgotten. Threads still alive lose their caches silently. */
 void uk_falloc_destroy(struct uk_falloc *fa);
-/* Return every frame held in per-thread caches to the buddy allocator. */
+/*
+ * Return every frame held in per-thread caches (of every thread, live or
+ * not) to the buddy allocator. Not needed for correctness: allocations
+ * that cannot be satisfied drain by themselves, and free_memory counts
+ * cached frames. Must not be called from inside the allocator.
+ */
 void uk_falloc_drain(struct uk_falloc *fa);
 /* Allocated bytes (total - free), for accounting checks. */
 __sz uk_falloc_used(struct uk_falloc *fa);

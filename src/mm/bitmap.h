@@ -40,10 +40,7 @@ static inline void bm_clear(unsigned long *bm, unsigned long i)
 	bm[BM_WORD(i)] &= ~BM_BIT(i);
 }
 
-/*
- * Walk [start, start + n) word by word: @fn(word, mask) for each touched
- * word. Written as a macro-free helper pair below for set/clear/test.
- */
+/* Set / clear bits [start, start + n), one word at a time. */
 static inline void bm_set_range(unsigned long *bm, unsigned long start,
 				unsigned long n)
 {

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-thread single-frame caches ("magazines") in front of the buddy.
+ *
+ * Algorithm
+ *   Each thread that allocates or frees single frames gets, per allocator,
+ *   a cache: a stack of up to MM_FCACHE_MAX frame numbers. Allocation pops
+ *   the most recently freed (cache-hot) frame; an empty cache first takes
+ *   MM_FCACHE_BATCH frames from the buddy under one hold of its mutex. A
+ *   free pushes; a full cache first returns its MM_FCACHE_BATCH oldest
+ *   frames to the buddy. So a thread takes the shared buddy mutex once per
+ *   32 single-frame operations at most, and never while it only recycles
+ *   its own frames.
+ *
+ *   The cache is found through a pthread key of the allocator; the key's
+ *   destructor flushes and frees the cache when the thread exits. Every
+ *   cache is also linked into the allocator's registry, so that
+ *   mm_fcache_drain (uk_falloc_drain, and the allocator itself when the
+ *   buddy runs dry) can empty the caches of other threads.
+ *
+ * Invariants
+ *   1. A frame in a cache is in no free block of the buddy and its state
+ *      bit is clear: it counts as free memory but nobody owns it.
+ *   2. c->n == c->count, and c->pfn[0 .. n) are distinct cached frames.
+ *   3. A cache is in the registry from its creation until it is empty and
+ *      about to be freed.
+ *
+ * Locking (order: f->reg_lock -> c->lock -> buddy lock)
+ *   - c->lock protects c->n and c->pfn. The owner takes it for each
+ *     operation; it is uncontended except while somebody drains, which is
+ *     what makes other threads' caches safe to drain. It is also the
+ *     happens-before edge that hands a frame's contents from a thread that
+ *     freed it to a drainer (and on through the buddy mutex to the next
+ *     owner).
+ *   - f->reg_lock protects the registry list. Drain and statistics hold it
+ *     across their walk, so a cache cannot be freed under them: the exit
+ *     destructor unlinks under reg_lock before freeing.
+ *   - c->count mirrors c->n for statistics read without c->lock (relaxed:
+ *     the sum is exact only when the allocator is quiescent).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mm/fcache.h"
+
+struct mm_fcache {
+	struct uk_mutex lock;
+	unsigned long n;              /* frames held, under lock */
+	_Atomic unsigned long count;  /* mirror of n for statistics */
+	struct mm_falloc *f;
+	struct mm_fcache *next, *prev; /* registry, under f->reg_lock */
+	unsigned long pfn[MM_FCACHE_MAX];
+} __uk_cacheline_aligned;
+
+_Static_assert(MM_FCACHE_BATCH <= MM_FCACHE_MAX, "batch fits the cache");
+
+static void cache_set_n(struct mm_fcache *c, unsigned long n)
+{
+	c->n = n;
+	uk_store_relaxed(&c->count, n);
+}
+
+/* Return the @cnt oldest frames of @c to the buddy. c->lock held. */
+static void cache_flush_locked(struct mm_fcache *c, unsigned long cnt)
+{
+	struct mm_buddy *b = &c->f->buddy;
+	unsigned long i;
+
+	if (!cnt)
+		return;
+	mm_buddy_lock(b);
+	for (i = 0; i < cnt; i++)
+		mm_buddy_free_locked(b, c->pfn[i], 1);
+	mm_buddy_unlock(b);
+	memmove(c->pfn, c->pfn + cnt, (c->n - cnt) * sizeof(c->pfn[0]));
+	cache_set_n(c, c->n - cnt);
+}
+
+/* Take up to a batch of frames from the buddy. c->lock held, c->n == 0. */
+static void cache_refill_locked(struct mm_fcache *c)
+{
+	struct mm_buddy *b = &c->f->buddy;
+	unsigned long n = 0, pfn;
+
+	mm_buddy_lock(b);
+	while (n < MM_FCACHE_BATCH) {
+		pfn = mm_buddy_alloc_locked(b, 1, false, 1);
+		if (pfn == MM_PFN_INV)
+			break;
+		/* Highest first, so the lowest frame is popped first. */
+		c->pfn[MM_FCACHE_BATCH - 1 - n++] = pfn;
+	}
+	mm_buddy_unlock(b);
+	if (n < MM_FCACHE_BATCH)
+		memmove(c->pfn, c->pfn + MM_FCACHE_BATCH - n,
+			n * sizeof(c->pfn[0]));
+	cache_set_n(c, n);
+}
+
+static void reg_unlink_locked(struct mm_falloc *f, struct mm_fcache *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		f->caches = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+}
+
+static void cache_free(struct mm_fcache *c)
+{
+	ukplat_mutex_destroy(&c->lock);
+	ukplat_free(c);
+}
+
+/* pthread key destructor: the thread exits. */
+static void cache_dtor(void *arg)
+{
+	struct mm_fcache *c = arg;
+	struct mm_falloc *f = c->f;
+
+	ukplat_mutex_lock(&c->lock);
+	cache_flush_locked(c, c->n);
+	ukplat_mutex_unlock(&c->lock);
+
+	ukplat_mutex_lock(&f->reg_lock);
+	reg_unlink_locked(f, c);
+	ukplat_mutex_unlock(&f->reg_lock);
+	cache_free(c);
+}
+
+/* The calling thread's cache, created on first use; NULL when it cannot
+ * be created (the caller then goes to the buddy directly). */
+static struct mm_fcache *cache_get(struct mm_falloc *f)
+{
+	struct mm_fcache *c;
+
+	if (!f->key_ok)
+		return NULL;
+	c = pthread_getspecific(f->key);
+	if (UK_LIKELY(c != NULL))
+		return c;
+
+	c = ukplat_aligned_alloc(UK_CACHELINE, sizeof(*c));
+	if (!c)
+		return NULL;
+	ukplat_mutex_init(&c->lock);
+	cache_set_n(c, 0);
+	c->f = f;
+	c->prev = NULL;
+	if (pthread_setspecific(f->key, c)) {
+		cache_free(c);
+		return NULL;
+	}
+	ukplat_mutex_lock(&f->reg_lock);
+	c->next = f->caches;
+	if (c->next)
+		c->next->prev = c;
+	f->caches = c;
+	ukplat_mutex_unlock(&f->reg_lock);
+	return c;
+}
+
+unsigned long mm_fcache_alloc(struct mm_falloc *f)
+{
+	struct mm_fcache *c = cache_get(f);
+	unsigned long pfn = MM_PFN_INV;
+
+	if (UK_UNLIKELY(!c)) {
+		mm_buddy_lock(&f->buddy);
+		pfn = mm_buddy_alloc_locked(&f->buddy, 1, false, 1);
+		mm_buddy_unlock(&f->buddy);
+		return pfn;
+	}
+	ukplat_mutex_lock(&c->lock);
+	if (c->n == 0)
+		cache_refill_locked(c);
+	if (c->n > 0) {
+		pfn = c->pfn[c->n - 1];
+		cache_set_n(c, c->n - 1);
+	}
+	ukplat_mutex_unlock(&c->lock);
+	return pfn;
+}
+
+void mm_fcache_free(struct mm_falloc *f, unsigned long pfn)
+{
+	struct mm_fcache *c = cache_get(f);
+
+	if (UK_UNLIKELY(!c)) {
+		mm_buddy_lock(&f->buddy);
+		mm_buddy_free_locked(&f->buddy, pfn, 1);
+		mm_buddy_unlock(&f->buddy);
+		return;
+	}
+	ukplat_mutex_lock(&c->lock);
+	if (c->n == MM_FCACHE_MAX)
+		cache_flush_locked(c, MM_FCACHE_BATCH);
+	c->pfn[c->n] = pfn;
+	cache_set_n(c, c->n + 1);
+	ukplat_mutex_unlock(&c->lock);
+}
+
+void mm_fcache_drain(struct mm_falloc *f)
+{
+	struct mm_fcache *c;
+
+	ukplat_mutex_lock(&f->reg_lock);
+	for (c = f->caches; c; c = c->next) {
+		ukplat_mutex_lock(&c->lock);
+		cache_flush_locked(c, c->n);
+		ukplat_mutex_unlock(&c->lock);
+	}
+	ukplat_mutex_unlock(&f->reg_lock);
+}
+
+unsigned long mm_fcache_cached(struct mm_falloc *f)
+{
+	struct mm_fcache *c;
+	unsigned long n = 0;
+
+	ukplat_mutex_lock(&f->reg_lock);
+	for (c = f->caches; c; c = c->next)
+		n += uk_load_relaxed(&c->count);
+	ukplat_mutex_unlock(&f->reg_lock);
+	return n;
+}
+
+int mm_fcache_setup(struct mm_falloc *f)
+{
+	ukplat_mutex_init(&f->reg_lock);
+	f->caches = NULL;
+	/* Without a key every thread uses the buddy directly: slower, but
+	 * correct, so a failure here is not fatal. */
+	f->key_ok = pthread_key_create(&f->key, cache_dtor) == 0;
+	return 0;
+}
+
+void mm_fcache_teardown(struct mm_falloc *f)
+{
+	struct mm_fcache *c;
+
+	/* After this no exit destructor runs for our caches. */
+	if (f->key_ok)
+		pthread_key_delete(f->key);
+	f->key_ok = false;
+	ukplat_mutex_lock(&f->reg_lock);
+	while ((c = f->caches) != NULL) {
+		ukplat_mutex_lock(&c->lock);
+		cache_flush_locked(c, c->n);
+		ukplat_mutex_unlock(&c->lock);
+		reg_unlink_locked(f, c);
+		cache_free(c);
+	}
+	ukplat_mutex_unlock(&f->reg_lock);
+	ukplat_mutex_destroy(&f->reg_lock);
+}
