@@ -21,6 +21,7 @@
  *       install to be done before it clears or downgrades the range.
  */
 #include "vas_internal.h"
+#include "fault.h"
 
 void (*_Atomic vas_fault_window_hook)(struct uk_vas *vas, __vaddr_t vaddr);
 
@@ -129,4 +130,13 @@ int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
 		uk_rcu_read_unlock();
 		return rc;
 	}
+}
+
+int uk_vas_fault_hw(struct uk_vas *vas, __vaddr_t vaddr, unsigned long report)
+{
+	int type = uk_arch_fault_type(report);
+
+	if (type < 0)
+		return type;
+	return uk_vas_fault(vas, vaddr, (unsigned int)type);
 }

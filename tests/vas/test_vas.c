@@ -499,6 +499,28 @@ static void test_iter_snapshot(void **state)
 	check_layout(NULL, 0);
 }
 
+/* The trap-handler entry: the build's hardware report format. */
+static void test_fault_hw_report(void **state)
+{
+	bool arm = strcmp(ukplat_pt_format(), "arm64") == 0;
+	/* A write to a page with no translation. */
+	unsigned long wr = arm ? 0x92000047UL : 0x2UL;
+	/* An instruction fetch from a page with no translation. */
+	unsigned long ex = arm ? 0x82000007UL : 0x10UL;
+	__vaddr_t va = BASE;
+	__paddr_t pa;
+
+	(void)state;
+	assert_int_equal(uk_vma_map_anon(&fx->vas, &va, PAGE_SIZE,
+					 PAGE_ATTR_PROT_RW, 0, "hw"), 0);
+	assert_int_equal(uk_vas_fault_hw(&fx->vas, va, ex), -EACCES);
+	assert_int_equal(uk_vas_fault_hw(&fx->vas, va, wr), 0);
+	assert_int_equal(uk_vas_translate(&fx->vas, va, UK_VMA_FAULT_WRITE,
+					  &pa), 0);
+	assert_int_equal(uk_vas_fault_hw(&fx->vas, va, arm ? 0UL : 0x18UL),
+			 arm ? -EINVAL : -EACCES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +539,7 @@ int main(void)
 		T(test_paging_switch_and_probes),
 		T(test_write_visible_through_kmap),
 		T(test_iter_snapshot),
+		T(test_fault_hw_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
