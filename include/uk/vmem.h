@@ -157,7 +157,8 @@ struct uk_vma_ops {
  */
 int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
 		struct uk_alloc *a);
-/* Unmap and free every VMA (the page table itself stays). */
+/* Unmap and free every VMA (the page table itself stays). No other
+ * thread may use the VAS during or after the call. Never fails. */
 void uk_vas_destroy(struct uk_vas *vas);
 
 /* The calling thread's (a kernel: CPU's) active VAS; NULL if none. */

@@ -40,18 +40,29 @@ int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
 	return 0;
 }
 
+/*
+ * No other thread may use the VAS any more (as with any object's destroy),
+ * so there is no reader to protect: tear down directly, without tree
+ * transactions, so that destroy needs no memory and cannot fail.
+ */
 void uk_vas_destroy(struct uk_vas *vas)
 {
-	int rc;
+	const struct vt_node *root;
+	struct uk_vma *vma, *next;
 
 	if (!vas || !vas->tree)
 		return;
-	rc = uk_vma_unmap(vas, vas->va_start, vas->va_end - vas->va_start, 0);
-	assert(rc == 0);
-	(void)rc;
-	/* Retired VMAs and nodes, and unmapped frames, are freed by now. */
-	uk_rcu_barrier();
+	ukplat_mutex_lock(&vas->lock);
+	root = vt_snapshot(vas->tree);
+	for (vma = vas_next_from(root, 0); vma; vma = next) {
+		next = vas_next_from(root, vma->end);
+		vma_unmap_range(vma, vma->start, vma->end - vma->start);
+		vma_free(vma);
+	}
 	vt_destroy(vas->tree);
+	ukplat_mutex_unlock(&vas->lock);
+	/* Frames and nodes retired earlier are freed by now. */
+	uk_rcu_barrier();
 	ukplat_free(vas->tree);
 	vas->tree = NULL;
 	ukplat_mutex_destroy(&vas->lock);
