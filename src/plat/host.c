@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host services on Linux: an owner-tracking mutex, thread ids, metadata
+ * allocation through malloc, and the TLB-flush hook.
+ *
+ * Design:
+ *  - uk_mutex wraps a default pthread mutex and records its holder in an
+ *    atomic word. Invariant: owner == ukplat_thread_id() of the holder while
+ *    it is held, 0 otherwise. The owner word is written only by the holder
+ *    (after lock, before unlock), so relaxed accesses suffice: a thread
+ *    compares it with its own id, and only it can have stored that id. The
+ *    pthread mutex gives all the ordering the protected data needs.
+ *  - ukplat_thread_id() is the address of a thread-local byte: non-zero and
+ *    unique among live threads (it may be reused after a thread exits).
+ *  - Allocators ask ukplat_inject_fail(UK_INJECT_META) first, so tests can
+ *    make any metadata allocation fail.
+ *  - The TLB hook is an atomic function pointer (release on set, acquire on
+ *    call, so a hook's own initialisation is visible to flushing threads);
+ *    every ukplat_tlb_flush() call is counted, whether a hook is set or not.
+ */
+#include <assert.h>
+#include <stdlib.h>
+
+#include <uk/plat.h>
+#include "atomic.h"
+
+/* ---- Mutex --------------------------------------------------------------- */
+
+void ukplat_mutex_init(struct uk_mutex *mtx)
+{
+	int rc = pthread_mutex_init(&mtx->m, NULL);
+
+	assert(rc == 0);
+	(void)rc;
+	atomic_init(&mtx->owner, 0);
+}
+
+void ukplat_mutex_destroy(struct uk_mutex *mtx)
+{
+	assert(uk_load_relaxed(&mtx->owner) == 0);
+	pthread_mutex_destroy(&mtx->m);
+}
+
+void ukplat_mutex_lock(struct uk_mutex *mtx)
+{
+	uintptr_t self = ukplat_thread_id();
+
+	/* Not recursive: relocking would deadlock below. */
+	assert(uk_load_relaxed(&mtx->owner) != self);
+	pthread_mutex_lock(&mtx->m);
+	uk_store_relaxed(&mtx->owner, self);
+}
+
+void ukplat_mutex_unlock(struct uk_mutex *mtx)
+{
+	assert(uk_load_relaxed(&mtx->owner) == ukplat_thread_id());
+	uk_store_relaxed(&mtx->owner, (uintptr_t)0);
+	pthread_mutex_unlock(&mtx->m);
+}
+
+bool ukplat_mutex_held(struct uk_mutex *mtx)
+{
+	return uk_load_relaxed(&mtx->owner) == ukplat_thread_id();
+}
+
+uintptr_t ukplat_thread_id(void)
+{
+	static _Thread_local char anchor;
+
+	return (uintptr_t)&anchor;
+}
+
+/* ---- Metadata allocation ------------------------------------------------- */
+
+void *ukplat_malloc(size_t size)
+{
+	if (ukplat_inject_fail(UK_INJECT_META))
+		return NULL;
+	return malloc(size);
+}
+
+void *ukplat_calloc(size_t n, size_t size)
+{
+	if (ukplat_inject_fail(UK_INJECT_META))
+		return NULL;
+	return calloc(n, size);
+}
+
+void *ukplat_aligned_alloc(size_t align, size_t size)
+{
+	void *p;
+
+	assert(align != 0 && (align & (align - 1)) == 0);
+	assert(align % sizeof(void *) == 0);
+	if (ukplat_inject_fail(UK_INJECT_META))
+		return NULL;
+	if (posix_memalign(&p, align, size ? size : 1) != 0)
+		return NULL;
+	return p;
+}
+
+void ukplat_free(void *ptr)
+{
+	free(ptr);
+}
+
+/* ---- TLB maintenance ----------------------------------------------------- */
+
+static _Atomic(ukplat_tlb_flush_fn) tlb_flush_fn;
+static _Atomic(unsigned long) tlb_flush_calls;
+
+void ukplat_tlb_flush(struct uk_pagetable *pt, __vaddr_t vaddr, __sz len)
+{
+	ukplat_tlb_flush_fn fn = uk_load_acquire(&tlb_flush_fn);
+
+	uk_fetch_add_relaxed(&tlb_flush_calls, 1);
+	if (fn)
+		fn(pt, vaddr, len);
+}
+
+/* NULL restores the default (count only). */
+void ukplat_set_tlb_flush(ukplat_tlb_flush_fn fn)
+{
+	uk_store_release(&tlb_flush_fn, fn);
+}
+
+unsigned long ukplat_tlb_flush_count(void)
+{
+	return uk_load_relaxed(&tlb_flush_calls);
+}
