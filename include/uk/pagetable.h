@@ -16,7 +16,15 @@
  *    whole span, so an install into a neighbouring range never lands in a
  *    table that is being freed.
  *  - Range operations (map/unmap/set_attr) on overlapping ranges must be
- *    serialised by the caller (the VAS mutex does that).
+ *    serialised by the caller (the VAS mutex does that), and run outside
+ *    RCU read sections (their out-of-memory fallback waits for a grace
+ *    period).
+ *  - PAGE_ATTR_PROT_NONE leaves exist: hardware-invalid, software-present
+ *    entries that keep their frame (walk returns 0 with attr PROT_NONE);
+ *    hardware would report an access as "not present". WRITE and EXEC
+ *    imply READ in both formats.
+ *  - Virtual addresses are [0, 2^48); walks beyond give -ENOENT, range
+ *    operations -EINVAL.
  */
 #ifndef UK_PAGETABLE_H
 #define UK_PAGETABLE_H
