@@ -44,6 +44,11 @@ struct uk_pagetable {
 /* Flags of the range operations. */
 #define PAGE_FLAG_FORCE_SIZE 0x02UL  /* use exactly PAGE_FLAG_SIZE */
 #define PAGE_FLAG_KEEP_FRAMES 0x08UL /* unmap: do not free the frames */
+/* unmap: leave table pages in place even where the range covers them.
+ * Needed when faults may run in the range meanwhile (DONTNEED): a fault
+ * that walked into a table before it was unlinked would install into a
+ * table no one can reach. */
+#define PAGE_FLAG_KEEP_TABLES 0x40UL
 #define PAGE_FLAG_SIZE_SHIFT 4
 #define PAGE_FLAG_SIZE_MASK (0x3UL << PAGE_FLAG_SIZE_SHIFT)
 /* Largest (or, with FORCE_SIZE, exact) page level to use. */

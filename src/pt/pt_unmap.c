@@ -120,7 +120,8 @@ int ukplat_page_unmap(struct uk_pagetable *pt, __vaddr_t vaddr,
 		      unsigned long pages, unsigned long flags)
 {
 	struct pt_range_op op = { .pt = pt, .leaf = pt_unmap_leaf,
-				  .free_tables = true, .arg = &flags };
+				  .free_tables = !(flags & PAGE_FLAG_KEEP_TABLES),
+				  .arg = &flags };
 	__vaddr_t end;
 	int rc;
 

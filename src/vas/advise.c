@@ -5,7 +5,9 @@
  * VMAs, so no tree transaction and no grace period are needed: DONTNEED
  * removes leaves by atomic exchange (the exchanger owns and frees the
  * frame after a grace period) and a fault racing with it simply installs
- * a fresh page; WILLNEED installs with the faults' own CAS.
+ * a fresh page; WILLNEED installs with the faults' own CAS. DONTNEED keeps
+ * table pages: faults run in the range meanwhile, and one that walked into
+ * a table before an unlink would install where no one can see it.
  */
 #include "vas_internal.h"
 
@@ -34,7 +36,8 @@ static int dontneed(struct vas_edit *e)
 						      UK_VMA_ADV_DONTNEED)
 				    : -EOPNOTSUPP;
 		if (rc == -EOPNOTSUPP)
-			rc = v->ops->fault ? vma_unmap_range(v, s, t - s) : 0;
+			rc = v->ops->fault ? vma_dontneed_range(v, s, t - s, 0)
+					   : 0;
 		if (rc)
 			return rc;
 	}

@@ -101,6 +101,11 @@ void vas_edit_abort(struct vas_edit *e);
 /* Remove the VMA's PTEs in [vaddr, vaddr + len) the way its type wants. */
 int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len);
 
+/* Drop the VMA's pages in the range while faults may run there (page
+ * tables stay); @ptflags: PAGE_FLAG_KEEP_FRAMES for frames not owned. */
+int vma_dontneed_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
+		       unsigned long ptflags);
+
 /* Frames prepared before a commit and installed after it (populate). */
 struct vas_prefault {
 	struct uk_vma *vma;  /* the VMA the frames are for */

@@ -19,6 +19,13 @@ int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len)
 	return ukplat_page_unmap(vma->vas->pt, vaddr, len >> PAGE_SHIFT, 0);
 }
 
+int vma_dontneed_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
+		       unsigned long ptflags)
+{
+	return ukplat_page_unmap(vma->vas->pt, vaddr, len >> PAGE_SHIFT,
+				 ptflags | PAGE_FLAG_KEEP_TABLES);
+}
+
 static void give_back(struct uk_vma *vma, __vaddr_t vbase, unsigned int level,
 		      __paddr_t paddr)
 {

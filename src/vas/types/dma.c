@@ -61,6 +61,14 @@ static int dma_unmap(struct uk_vma *vma, __vaddr_t vaddr, __sz len)
 				 PAGE_FLAG_KEEP_FRAMES);
 }
 
+static int dma_advise(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
+		      unsigned long advice)
+{
+	if (advice & UK_VMA_ADV_WILLNEED)
+		return -EOPNOTSUPP; /* the default pre-fault */
+	return vma_dontneed_range(vma, vaddr, len, PAGE_FLAG_KEEP_FRAMES);
+}
+
 static int dma_clone(struct uk_vma *copy, const struct uk_vma *orig)
 {
 	((struct vma_dma *)copy)->paddr =
@@ -80,6 +88,7 @@ const struct uk_vma_ops uk_vma_dma_ops = {
 	.fault = dma_fault,
 	.fault_undo = dma_fault_undo,
 	.unmap = dma_unmap,
+	.advise = dma_advise,
 	.clone = dma_clone,
 	.merge = dma_merge,
 };

@@ -224,7 +224,19 @@ static int file_unmap(struct uk_vma *vma, __vaddr_t vaddr, __sz len)
 	return ukplat_page_unmap(vma->vas->pt, vaddr, len >> PAGE_SHIFT, 0);
 }
 
+/* DONTNEED: shared writable pages go back to the file first; the next
+ * access loads the page again. */
+static int file_advise(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
+		       unsigned long advice)
+{
+	if (advice & UK_VMA_ADV_WILLNEED)
+		return -EOPNOTSUPP; /* the default pre-fault */
+	(void)file_writeback(vma, vaddr, len);
+	return vma_dontneed_range(vma, vaddr, len, 0);
+}
+
 const struct uk_vma_ops uk_vma_file_ops = {
+	.advise = file_advise,
 	.new = file_new,
 	.destroy = file_destroy,
 	.clone = file_clone,
