@@ -170,6 +170,25 @@ unsigned long ukplat_pte_attr(__pte_t pte);
 /* Name of the compiled-in format: "x86_64" or "arm64". */
 const char *ukplat_pt_format(void);
 
+/*
+ * Table-page reserve, so that a writer can make a later install unable to
+ * fail: reserve enough zeroed table pages for leaves of @level over
+ * [vaddr, vaddr + len) (as if no table existed yet), then install with the
+ * reserve active on the calling thread; table allocations draw from it
+ * first. All or nothing: -ENOMEM leaves nothing allocated.
+ */
+struct ukplat_pt_reserve {
+	__paddr_t *pages;
+	unsigned long n;
+};
+int ukplat_pt_reserve(struct uk_pagetable *pt, __vaddr_t vaddr, __sz len,
+		      unsigned int level, struct ukplat_pt_reserve *r);
+/* Make @r (or NULL: none) the calling thread's active reserve. */
+void ukplat_pt_reserve_use(struct ukplat_pt_reserve *r);
+/* Free the pages the installs did not use. */
+void ukplat_pt_reserve_release(struct uk_pagetable *pt,
+			       struct ukplat_pt_reserve *r);
+
 /* Hand @frames frames at @paddr back to pt->fa after a grace period. */
 void ukplat_pt_free_frames_deferred(struct uk_pagetable *pt, __paddr_t paddr,
 				    unsigned long frames);

@@ -58,6 +58,11 @@ static _Atomic long pt_leaked_frames;
 
 int pt_table_alloc(struct uk_pagetable *pt, __paddr_t *paddr)
 {
+	/* A writer's reserve was allocated (and zeroed) beforehand. */
+	if (pt_reserve_take(paddr)) {
+		uk_fetch_add_relaxed(&pt->nr_tables, 1);
+		return 0;
+	}
 	if (ukplat_inject_fail(UK_INJECT_PTPAGE))
 		return -ENOMEM;
 	*paddr = __PADDR_ANY;

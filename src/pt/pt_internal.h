@@ -54,6 +54,8 @@ static inline bool pt_range_ok(__vaddr_t vaddr, unsigned long pages,
 
 /* pt_free.c: table pages. alloc: fault injection, zeroed, counted. */
 int pt_table_alloc(struct uk_pagetable *pt, __paddr_t *paddr);
+/* Take a page from the calling thread's active reserve, if any. */
+bool pt_reserve_take(__paddr_t *paddr);
 /* Free a table page that was never visible to anybody. */
 void pt_table_free_now(struct uk_pagetable *pt, __paddr_t paddr);
 

@@ -72,7 +72,7 @@ static int willneed(struct vas_edit *e)
 	}
 	for (i = 0; i < n && !rc; i++)
 		if (pf[i].n)
-			rc = vas_prefault_install(&pf[i]);
+			vas_prefault_install(&pf[i]);
 	for (i = 0; i < n; i++)
 		vas_prefault_release(&pf[i]);
 	ukplat_free(pf);

@@ -154,7 +154,7 @@ static int map_after_commit(struct vas_edit *e, struct vas_prefault *pf,
 		drop_stale_tables(e->vas, e->start, e->end - e->start, level);
 	}
 	if (pf->n)
-		rc = vas_prefault_install(pf);
+		vas_prefault_install(pf);
 	vas_prefault_release(pf);
 	vas_edit_finish(e);
 	return rc;

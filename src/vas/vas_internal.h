@@ -114,6 +114,7 @@ struct vas_prefault {
 	unsigned int type;   /* fault type passed to the hook */
 	__paddr_t *frames;   /* one per page; __PADDR_INV: already present */
 	size_t n;
+	struct ukplat_pt_reserve tables; /* so that installing cannot fail */
 };
 
 /* Ask @vma's fault hook for every page of [start, end) not mapped yet.
@@ -121,9 +122,9 @@ struct vas_prefault {
 int vas_prefault_prepare(struct vas_prefault *pf, struct uk_vma *vma,
 			 __vaddr_t start, __vaddr_t end, bool skip_present);
 /* Install the prepared frames (a page a fault got to first keeps the
- * fault's frame; ours is given back). Returns 0 or -ENOMEM (table page)
- * after removing what it installed. */
-int vas_prefault_install(struct vas_prefault *pf);
+ * fault's frame; ours is given back). Cannot fail: the table pages were
+ * reserved by prepare. */
+void vas_prefault_install(struct vas_prefault *pf);
 /* Give back frames not installed and free the pool. */
 void vas_prefault_release(struct vas_prefault *pf);
 

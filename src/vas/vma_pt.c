@@ -95,12 +95,15 @@ int vas_prefault_prepare(struct vas_prefault *pf, struct uk_vma *vma,
 		else if (rc == -EFAULT)
 			rc = 0; /* a page the type never backs (guard) */
 	}
+	if (!rc)
+		rc = ukplat_pt_reserve(vma->vas->pt, start, end - start,
+				       pf->level, &pf->tables);
 	if (rc)
 		vas_prefault_release(pf);
 	return rc;
 }
 
-int vas_prefault_install(struct vas_prefault *pf)
+void vas_prefault_install(struct vas_prefault *pf)
 {
 	struct uk_pagetable *pt = pf->vma->vas->pt;
 	__sz psize = PAGE_Lx_SIZE(pf->level);
@@ -109,6 +112,7 @@ int vas_prefault_install(struct vas_prefault *pf)
 	size_t i;
 	int rc;
 
+	ukplat_pt_reserve_use(&pf->tables);
 	for (i = 0; i < pf->n; i++) {
 		__vaddr_t vbase = pf->start + i * psize;
 
@@ -116,15 +120,14 @@ int vas_prefault_install(struct vas_prefault *pf)
 			continue;
 		rc = ukplat_pt_install(pt, vbase, pf->frames[i], pf->level,
 				       pf->vma->attr, &found, &found_level);
-		if (rc == -EEXIST) {
-			/* A fault resolved this page first. */
+		/* Tables come from the reserve: only a fault that resolved
+		 * this page first can stop us; it keeps its frame. */
+		assert(rc == 0 || rc == -EEXIST);
+		if (rc)
 			give_back(pf->vma, vbase, pf->level, pf->frames[i]);
-		} else if (rc) {
-			return rc;
-		}
 		pf->frames[i] = __PADDR_INV;
 	}
-	return 0;
+	ukplat_pt_reserve_use(NULL);
 }
 
 void vas_prefault_release(struct vas_prefault *pf)
@@ -139,4 +142,6 @@ void vas_prefault_release(struct vas_prefault *pf)
 	ukplat_free(pf->frames);
 	pf->frames = NULL;
 	pf->n = 0;
+	if (pf->vma)
+		ukplat_pt_reserve_release(pf->vma->vas->pt, &pf->tables);
 }
