@@ -171,6 +171,8 @@ int uk_vas_set_active(struct uk_vas *vas);
  * the rights the access needs, -EFAULT when no VMA covers @vaddr or the VMA
  * does not resolve faults (reservation, guard page), -EACCES when the VMA
  * forbids the access, -ENOMEM.
+ * Call it outside any RCU read section: a fault that meets a VMA that a
+ * REPLACE is still installing waits for the writer, who waits for readers.
  */
 int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type);
 /* Same, from a hardware report (x86_64 error code or arm64 ESR). */

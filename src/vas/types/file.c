@@ -77,6 +77,8 @@ static int file_new(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 	(void)len;
 	(void)attr;
 	(void)flags;
+	if (!args)
+		return -EINVAL;
 	v = ukplat_aligned_alloc(UK_CACHELINE, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
