@@ -116,7 +116,10 @@ struct uk_vma_ops {
 	int (*merge)(struct uk_vma *vma, struct uk_vma *next);
 	/* Accept new attributes on @vma (private copy). -EPERM refuses. */
 	int (*set_attr)(struct uk_vma *vma, unsigned long attr);
-	/* Type-specific advice; NULL: default DONTNEED / WILLNEED. */
+	/* Type-specific advice; NULL or -EOPNOTSUPP: the default DONTNEED /
+	 * WILLNEED. DONTNEED is first asked of every VMA in the range with
+	 * UK_VMA_ADV_QUERY set: answer (0, -EOPNOTSUPP or a refusal) without
+	 * acting, so that a refusal leaves every page in place. */
 	int (*advise)(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
 		      unsigned long advice);
 };
@@ -148,6 +151,8 @@ struct uk_vma_ops {
 /* ---- Advice ------------------------------------------------------------ */
 #define UK_VMA_ADV_DONTNEED 0x01UL
 #define UK_VMA_ADV_WILLNEED 0x02UL
+/* Set by ukvmem when it asks an advise hook whether it would accept. */
+#define UK_VMA_ADV_QUERY (1UL << 31)
 
 /* ---- Address space ----------------------------------------------------- */
 

@@ -72,21 +72,64 @@ pt_slot_t *pt_find_slot(struct uk_pagetable *pt, __vaddr_t vaddr,
 	return &tbl[pt_idx(vaddr, level)];
 }
 
+/* Table pages taken before an install links any, so that running out of
+ * memory half-way never leaves empty tables behind. */
+struct pt_spares {
+	__paddr_t page[PT_LEVELS];
+	unsigned int n;
+};
+
+/* Intermediate tables missing on the way down to a slot of @level. */
+static unsigned int pt_missing_tables(struct uk_pagetable *pt, __vaddr_t vaddr,
+				      unsigned int level)
+{
+	pt_slot_t *tbl = pt_table(pt, pt->root);
+
+	for (unsigned int lvl = PT_TOP_LEVEL; lvl > level; lvl--) {
+		__pte_t e = uk_load_acquire(&tbl[pt_idx(vaddr, lvl)]);
+
+		if (!pte_present(e))
+			return lvl - level;
+		if (pte_is_leaf(e, lvl))
+			return 0;
+		tbl = pt_table(pt, pte_table_paddr(e));
+	}
+	return 0;
+}
+
+static int pt_spares_take(struct uk_pagetable *pt, struct pt_spares *sp,
+			  unsigned int want)
+{
+	for (sp->n = 0; sp->n < want; sp->n++) {
+		if (pt_table_alloc(pt, &sp->page[sp->n])) {
+			while (sp->n)
+				pt_table_free_now(pt, sp->page[--sp->n]);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /* The table below @slot, creating it when the slot is empty. -EEXIST with
  * *found when a leaf is there, -ENOMEM. */
 static int pt_descend(struct uk_pagetable *pt, pt_slot_t *slot,
-		      unsigned int level, pt_slot_t **next, __pte_t *found)
+		      unsigned int level, pt_slot_t **next, __pte_t *found,
+		      struct pt_spares *sp)
 {
 	__pte_t e = uk_load_acquire(slot);
 
 	if (!pte_present(e)) {
 		__paddr_t tpaddr;
 		__pte_t expected = 0;
-		int rc = pt_table_alloc(pt, &tpaddr);
 
-		if (rc)
-			return rc;
+		/* No spare left only if a table vanished since we counted
+		 * (a concurrent unmap of this range's neighbourhood). */
+		if (sp->n)
+			tpaddr = sp->page[--sp->n];
+		else if (pt_table_alloc(pt, &tpaddr))
+			return -ENOMEM;
 		e = pte_make_table(tpaddr);
+		/* Release: the zeroed table is visible before the link. */
 		if (!uk_cas_acq_rel(slot, &expected, e)) {
 			/* Lost the race: ours was never visible. */
 			pt_table_free_now(pt, tpaddr);
@@ -106,20 +149,27 @@ int ukplat_pt_install(struct uk_pagetable *pt, __vaddr_t vaddr,
 		      __pte_t *found, unsigned int *found_level)
 {
 	pt_slot_t *tbl = pt_table(pt, pt->root);
+	struct pt_spares sp;
 	__pte_t expected = 0;
-	int rc;
+	int rc = 0;
 
 	if (level > PAGE_MAX_LEVEL || !PAGE_Lx_ALIGNED(vaddr, level) ||
 	    !PAGE_Lx_ALIGNED(paddr, level) || vaddr >= PT_VADDR_LIMIT ||
 	    (attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;
-	for (unsigned int lvl = PT_TOP_LEVEL; lvl > level; lvl--) {
-		rc = pt_descend(pt, &tbl[pt_idx(vaddr, lvl)], lvl, &tbl, found);
+	if (pt_spares_take(pt, &sp, pt_missing_tables(pt, vaddr, level)))
+		return -ENOMEM;
+	for (unsigned int lvl = PT_TOP_LEVEL; lvl > level && !rc; lvl--) {
+		rc = pt_descend(pt, &tbl[pt_idx(vaddr, lvl)], lvl, &tbl, found,
+				&sp);
 		if (rc == -EEXIST)
 			*found_level = lvl;
-		if (rc)
-			return rc;
 	}
+	/* Spares another thread's tables made unnecessary. */
+	while (sp.n)
+		pt_table_free_now(pt, sp.page[--sp.n]);
+	if (rc)
+		return rc;
 	if (uk_cas_acq_rel(&tbl[pt_idx(vaddr, level)], &expected,
 			   pte_make_leaf(paddr, level, attr)))
 		return 0;

@@ -28,6 +28,19 @@ static int dontneed(struct vas_edit *e)
 	size_t i;
 	int rc;
 
+	/* All or nothing: every type is asked before any page goes. */
+	for (i = 0; i < e->old.n; i++) {
+		struct uk_vma *v = e->old.v[i];
+		__vaddr_t s = clamp_lo(v, e->start), t = clamp_hi(v, e->end);
+
+		rc = v->ops->advise ? v->ops->advise(v, s, t - s,
+						      UK_VMA_ADV_DONTNEED |
+							      UK_VMA_ADV_QUERY)
+				    : 0;
+		if (rc && rc != -EOPNOTSUPP)
+			return rc;
+	}
+
 	for (i = 0; i < e->old.n; i++) {
 		struct uk_vma *v = e->old.v[i];
 		__vaddr_t s = clamp_lo(v, e->start), t = clamp_hi(v, e->end);

@@ -101,8 +101,11 @@ int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 			uk_load_relaxed(&vas_fault_window_hook)(vas, vaddr);
 		rc = ukplat_pt_install(pt, f.vbase, f.paddr, level, vma->attr,
 				       &found, &found_level);
-		if (rc != -EEXIST)
+		if (rc != -EEXIST) {
+			if (rc)
+				undo_frame(vma, &f); /* never visible */
 			return rc;
+		}
 		/* Another fault or a populate won the CAS. */
 		undo_frame(vma, &f);
 	}

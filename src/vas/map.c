@@ -142,7 +142,8 @@ static int map_after_commit(struct vas_edit *e, struct vas_prefault *pf,
 	int rc = 0;
 
 	if (e->pending) {
-		uk_rcu_synchronize();
+		if (e->old.n)
+			uk_rcu_synchronize();
 		for (i = 0; i < e->old.n; i++) {
 			struct uk_vma *o = e->old.v[i];
 			__vaddr_t s = o->start > e->start ? o->start : e->start;
@@ -182,9 +183,10 @@ static int map_locked(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		     &vma);
 	if (rc)
 		goto abort;
-	e.pending = e.old.n > 0;
-	if (!e.pending)
-		drop_stale_tables(vas, vaddr, len, level);
+	/* PENDING keeps faults out until the old PTEs are gone, and, for a
+	 * large-page VMA, until stale tables under it are dropped (after the
+	 * commit, so that a failure before it changes nothing). */
+	e.pending = e.old.n > 0 || level > 0;
 	if (e.pending)
 		uk_store_relaxed(&vma->state, UK_VMA_STATE_PENDING);
 	rc = vas_edit_add(&e, vma);

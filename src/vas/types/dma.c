@@ -66,6 +66,8 @@ static int dma_advise(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
 {
 	if (advice & UK_VMA_ADV_WILLNEED)
 		return -EOPNOTSUPP; /* the default pre-fault */
+	if (advice & UK_VMA_ADV_QUERY)
+		return 0;
 	return vma_dontneed_range(vma, vaddr, len, PAGE_FLAG_KEEP_FRAMES);
 }
 

@@ -233,6 +233,8 @@ static int file_advise(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
 {
 	if (advice & UK_VMA_ADV_WILLNEED)
 		return -EOPNOTSUPP; /* the default pre-fault */
+	if (advice & UK_VMA_ADV_QUERY)
+		return 0;
 	(void)file_writeback(vma, vaddr, len);
 	return vma_dontneed_range(vma, vaddr, len, 0);
 }
