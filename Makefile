@@ -4,6 +4,7 @@
 BUILD ?= build/release
 STRESS_ARGS ?=
 BENCH_ARGS ?=
+FUZZ_ARGS ?=
 
 .PHONY: all deps build run test stress bench fuzz clean
 
@@ -28,6 +29,11 @@ test: deps
 
 stress: build
 	tools/run-stress.sh $(BUILD) $(STRESS_ARGS)
+
+# libFuzzer on the reference model (clang + ASan), 60 s unless
+# FUZZ_ARGS="-t SECONDS".
+fuzz: deps
+	tools/run-fuzz.sh $(FUZZ_ARGS)
 
 bench: deps
 	tools/run-bench.sh $(BENCH_ARGS)
