@@ -107,6 +107,9 @@ static int teardown(void **state)
 struct writer_arg {
 	int op;
 	int rc;
+	_Atomic int done; /* the call returned (the thread may still be
+			   * exiting: with ck_epoch that flushes its
+			   * callbacks, which waits for the paused fault) */
 };
 
 enum { W_UNMAP, W_RDONLY, W_REPLACE, W_DONTNEED };
@@ -133,6 +136,7 @@ static void *writer_thread(void *p)
 		w->rc = uk_vma_advise(&fx->vas, BASE, 4 * PAGE_SIZE,
 				      UK_VMA_ADV_DONTNEED, 0);
 	}
+	uk_store_release(&w->done, 1);
 	return NULL;
 }
 
@@ -149,7 +153,7 @@ static void map_old(void)
 static void test_fault_vs_unmap(void **state)
 {
 	struct fault_arg f = {BASE + PAGE_SIZE, UK_VMA_FAULT_WRITE, -1};
-	struct writer_arg w = {W_UNMAP, -1};
+	struct writer_arg w = {W_UNMAP, -1, 0};
 	pthread_t ft, wt;
 
 	(void)state;
@@ -171,7 +175,7 @@ static void test_fault_vs_unmap(void **state)
 static void test_fault_vs_set_attr(void **state)
 {
 	struct fault_arg f = {BASE, UK_VMA_FAULT_WRITE, -1};
-	struct writer_arg w = {W_RDONLY, -1};
+	struct writer_arg w = {W_RDONLY, -1, 0};
 	__paddr_t pa;
 	pthread_t ft, wt;
 
@@ -206,7 +210,7 @@ static void test_fault_vs_set_attr(void **state)
 static void test_fault_vs_replace(void **state)
 {
 	struct fault_arg f = {BASE, UK_VMA_FAULT_WRITE, -1};
-	struct writer_arg w = {W_REPLACE, -1};
+	struct writer_arg w = {W_REPLACE, -1, 0};
 	char buf[4] = {0};
 	pthread_t ft, wt;
 
@@ -239,7 +243,7 @@ static void test_fault_vs_replace(void **state)
 static void test_dontneed_vs_fault(void **state)
 {
 	struct fault_arg f = {BASE, UK_VMA_FAULT_WRITE, -1};
-	struct writer_arg w = {W_DONTNEED, -1};
+	struct writer_arg w = {W_DONTNEED, -1, 0};
 	pthread_t ft, wt;
 	char c = 0;
 
@@ -248,9 +252,13 @@ static void test_dontneed_vs_fault(void **state)
 	assert_int_equal(uk_vas_write(&fx->vas, BASE + PAGE_SIZE, "x", 1), 1);
 	ft = start_paused_fault(&f);
 	assert_int_equal(pthread_create(&wt, NULL, writer_thread, &w), 0);
-	pthread_join(wt, NULL); /* DONTNEED needs no grace period */
+	/* DONTNEED returns while the fault is still paused: it needs no
+	 * grace period. */
+	while (!uk_load_acquire(&w.done))
+		sched_yield();
 	release_fault();
 	pthread_join(ft, NULL);
+	pthread_join(wt, NULL);
 	assert_int_equal(w.rc, 0);
 	assert_int_equal(f.rc, 0);
 	/* The fault's page is a fresh zero page; the other was dropped. */
