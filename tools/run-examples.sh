@@ -10,5 +10,5 @@ for ex in ex1_anon ex2_dma ex3_large ex4_fixed ex5_heap ex6_dontneed ex7_ring; d
 done
 if [ -x "$build/bench/bench_faults" ]; then
 	echo "=================== short fault benchmark"
-	"$build/bench/bench_faults" --short
+	"$build/bench/bench_faults" --short --csv=/dev/null
 fi

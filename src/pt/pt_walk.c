@@ -77,25 +77,8 @@ pt_slot_t *pt_find_slot(struct uk_pagetable *pt, __vaddr_t vaddr,
 struct pt_spares {
 	__paddr_t page[PT_LEVELS];
 	unsigned int n;
+	unsigned int leaf_level; /* level of the leaf being installed */
 };
-
-/* Intermediate tables missing on the way down to a slot of @level. */
-static unsigned int pt_missing_tables(struct uk_pagetable *pt, __vaddr_t vaddr,
-				      unsigned int level)
-{
-	pt_slot_t *tbl = pt_table(pt, pt->root);
-
-	for (unsigned int lvl = PT_TOP_LEVEL; lvl > level; lvl--) {
-		__pte_t e = uk_load_acquire(&tbl[pt_idx(vaddr, lvl)]);
-
-		if (!pte_present(e))
-			return lvl - level;
-		if (pte_is_leaf(e, lvl))
-			return 0;
-		tbl = pt_table(pt, pte_table_paddr(e));
-	}
-	return 0;
-}
 
 static int pt_spares_take(struct uk_pagetable *pt, struct pt_spares *sp,
 			  unsigned int want)
@@ -122,12 +105,12 @@ static int pt_descend(struct uk_pagetable *pt, pt_slot_t *slot,
 		__paddr_t tpaddr;
 		__pte_t expected = 0;
 
-		/* No spare left only if a table vanished since we counted
-		 * (a concurrent unmap of this range's neighbourhood). */
-		if (sp->n)
-			tpaddr = sp->page[--sp->n];
-		else if (pt_table_alloc(pt, &tpaddr))
+		/* The first empty entry on the way down means every table
+		 * below it is missing too: take them all now, before any is
+		 * linked (a race lost below may leave spares; freed later). */
+		if (!sp->n && pt_spares_take(pt, sp, level - sp->leaf_level))
 			return -ENOMEM;
+		tpaddr = sp->page[--sp->n];
 		e = pte_make_table(tpaddr);
 		/* Release: the zeroed table is visible before the link. */
 		if (!uk_cas_acq_rel(slot, &expected, e)) {
@@ -157,8 +140,8 @@ int ukplat_pt_install(struct uk_pagetable *pt, __vaddr_t vaddr,
 	    !PAGE_Lx_ALIGNED(paddr, level) || vaddr >= PT_VADDR_LIMIT ||
 	    (attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;
-	if (pt_spares_take(pt, &sp, pt_missing_tables(pt, vaddr, level)))
-		return -ENOMEM;
+	sp.n = 0;
+	sp.leaf_level = level;
 	for (unsigned int lvl = PT_TOP_LEVEL; lvl > level && !rc; lvl--) {
 		rc = pt_descend(pt, &tbl[pt_idx(vaddr, lvl)], lvl, &tbl, found,
 				&sp);
