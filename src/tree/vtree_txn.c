@@ -14,7 +14,8 @@
  *   Changing a node means: if it is private (gen == txn gen) edit it in
  *   place; otherwise copy it (cow), link the copy into its parent (already
  *   private, since paths are copied top-down) and put the original on the
- *   retired list. Insert splits a full node into halves (9 + 8) and grows a
+ *   retired list. Insert splits a full node into halves (9 + 8; 13 + 4 when the
+ *   insert is at either end, see split_point) and grows a
  *   new root when the root splits. Erase fixes an underfull non-root node
  *   (< VT_MIN_FILL) with its left sibling (right for slot 0): merge into the
  *   path node when both fit in one node, otherwise borrow to even them out;
@@ -244,6 +245,22 @@ struct vt_op {
 	void *item;
 };
 
+/*
+ * Entries the left node keeps when @cnt (one over the fanout) split after
+ * an insert at @pos. Halves in general; but address spaces grow at their
+ * ends (ascending or descending maps), and halving there leaves every node
+ * half empty for good, so an insert at either end leaves the node it came
+ * from nearly full and starts the new one at the minimum fill.
+ */
+static unsigned int split_point(unsigned int cnt, unsigned int pos)
+{
+	if (pos == cnt - 1)
+		return cnt - VT_MIN_FILL;
+	if (pos == 0)
+		return VT_MIN_FILL;
+	return (cnt + 1) / 2;
+}
+
 /* Insert into a private leaf; returns the new right half when it split. */
 static struct vt_node *ins_leaf(struct vt_op *op, struct vt_node *n)
 {
@@ -263,7 +280,7 @@ static struct vt_node *ins_leaf(struct vt_op *op, struct vt_node *n)
 	memcpy(it + pos + 1, l->item + pos, (cnt - pos) * sizeof(it[0]));
 	cnt++;
 
-	nl = cnt <= VT_FANOUT ? cnt : (cnt + 1) / 2;
+	nl = cnt <= VT_FANOUT ? cnt : split_point(cnt, pos);
 	memcpy(l->start, s, nl * sizeof(s[0]));
 	memcpy(l->end, e, nl * sizeof(e[0]));
 	memcpy(l->item, it, nl * sizeof(it[0]));
@@ -309,7 +326,7 @@ static struct vt_node *ins_child(struct vt_op *op, struct vt_inode *in,
 	c[pos] = child;
 	memcpy(c + pos + 1, in->child + pos, (cnt - pos) * sizeof(c[0]));
 	cnt++;
-	nl = (cnt + 1) / 2;
+	nl = split_point(cnt, pos);
 	r = vt_inode(take(op->x, &op->r, false));
 	r->h.n = (uint8_t)(cnt - nl);
 	r->h.total = 0;

@@ -725,7 +725,7 @@ static int fault_injection_site(enum uk_inject_site site, size_t n,
 	dh = (int)vt_height(vt_snapshot(&t)) - height0;
 	printf("# %lu allocations in the batch, each failed once; height %+d\n",
 	       allocs, dh);
-	assert_true(allocs >= 3);
+	assert_true(allocs >= 2); /* the batch copied more than one node */
 	check_valid(&t);
 	check_no_leak(&t);
 	vt_destroy(&t);
@@ -738,11 +738,12 @@ static void test_fault_injection(void **state)
 {
 	(void)state;
 	leak_base();
-	/* Splits up to a new root (and merges at the low end). */
-	assert_true(fault_injection_site(UK_INJECT_META, 1300, 200, 200) > 0);
+	/* Splits up to a new root (and merges at the low end); 2600 ascending
+	 * inserts leave a full root (end inserts split 12 + 4). */
+	assert_true(fault_injection_site(UK_INJECT_META, 2600, 200, 200) > 0);
 	fault_injection_site(UK_INJECT_ANY, 600, 48, 225);
 	/* Merges down to a root collapse. */
-	assert_true(fault_injection_site(UK_INJECT_META, 200, 0, 170) < 0);
+	assert_true(fault_injection_site(UK_INJECT_META, 200, 0, 197) < 0);
 	fault_injection_site(UK_INJECT_META, 5000, 300, 2000);
 }
 
