@@ -241,9 +241,14 @@ static void run_config(const struct bench_design *d, int kind, int nthreads,
 			t1 = r->w[i].t1 > t1 ? r->w[i].t1 : t1;
 		}
 		if (round > 0) { /* round 0 warms up */
-			rates[round - 1] = (double)(pages / (unsigned long)nthreads *
-						    (unsigned long)nthreads) *
-					   1e9 / (double)(t1 - t0);
+			/* Total = sum of each thread's own rate: a thread
+			 * woken late by the start barrier does not count its
+			 * wake-up delay against the others. */
+			rates[round - 1] = 0;
+			for (int i = 0; i < nthreads; i++)
+				rates[round - 1] +=
+					(double)(pages / (unsigned long)nthreads) *
+					1e9 / (double)(r->w[i].t1 - r->w[i].t0);
 			flt += minflt() - f0;
 			faults += (long)(pages / (unsigned long)nthreads) * nthreads;
 			for (int i = 0; i < nthreads; i++)

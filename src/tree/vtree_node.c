@@ -149,11 +149,7 @@ void vtn_refresh_slot(struct vt_inode *in, unsigned int i)
 
 unsigned int vtn_child_slot(const struct vt_inode *in, __vaddr_t addr)
 {
-	unsigned int i = 1;
-
-	while (i < in->h.n && in->min[i] <= addr)
-		i++;
-	return i - 1;
+	return vtn_count_le(in->min, 1, in->h.n, addr);
 }
 
 unsigned int vtn_leaf_lower(const struct vt_leaf *l, __vaddr_t addr)

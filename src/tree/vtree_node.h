@@ -122,4 +122,19 @@ unsigned int vtn_child_slot(const struct vt_inode *in, __vaddr_t addr);
 /* Index of the first leaf entry with start >= @addr (n when none). */
 unsigned int vtn_leaf_lower(const struct vt_leaf *l, __vaddr_t addr);
 
+/*
+ * How many of keys[from .. n) are <= addr (keys ascending). Branch-free:
+ * a lookup at a random address mispredicts every early-exit loop once per
+ * node, which cost more than the whole fixed-length count.
+ */
+static inline unsigned int vtn_count_le(const __vaddr_t *keys, unsigned int from,
+					unsigned int n, __vaddr_t addr)
+{
+	unsigned int c = 0;
+
+	for (unsigned int k = 0; k < VT_FANOUT; k++)
+		c += (k >= from) & (k < n) & (keys[k] <= addr);
+	return c;
+}
+
 #endif /* UK_VTREE_NODE_H */

@@ -52,14 +52,14 @@ bool vt_lookup(const struct vt_node *root, __vaddr_t addr, struct vt_entry *e)
 	while (!n->leaf) {
 		const struct vt_inode *in = vt_cinode(n);
 
-		i = vtn_child_slot(in, addr);
+		i = vtn_count_le(in->min, 1, n->n, addr);
 		if (addr < in->min[i] || addr >= in->max[i])
 			return false;
 		n = in->child[i];
 	}
 	l = vt_cleaf(n);
-	for (i = 0; i < n->n && l->start[i] <= addr; i++)
-		; /* i = entries with start <= addr */
+	/* i = entries with start <= addr */
+	i = vtn_count_le(l->start, 0, n->n, addr);
 	if (i == 0 || addr >= l->end[i - 1])
 		return false;
 	leaf_entry(l, i - 1, e);
