@@ -3,8 +3,9 @@
  * vtree nodes: allocation, copy, retirement and the cached summaries.
  *
  * Algorithm
- *   Nodes are allocated 64-byte aligned with ukplat_aligned_alloc (which
- *   goes through fault injection, so any allocation may return NULL). A node
+ *   Nodes are allocated 64-byte aligned, recycled through vtree_cache.c
+ *   (which goes through fault injection, so any allocation may return
+ *   NULL). A node
  *   is created private to one transaction, filled in, published by that
  *   transaction's commit and from then on never written again except for
  *   the writer-only fields link and rcu. A replaced published node is freed
@@ -54,7 +55,7 @@ long vt_live_nodes(void)
 
 struct vt_node *vtn_alloc(bool leaf, unsigned long gen)
 {
-	struct vt_node *n = ukplat_aligned_alloc(VT_NODE_ALIGN, vtn_size(leaf));
+	struct vt_node *n = vtn_mem_get(leaf, vtn_size(leaf));
 
 	if (!n)
 		return NULL;
@@ -68,20 +69,29 @@ struct vt_node *vtn_alloc(bool leaf, unsigned long gen)
 void vtn_free(struct vt_node *n)
 {
 	uk_fetch_sub_relaxed(&vt_live, 1);
-	ukplat_free(n);
+	vtn_mem_put(n->leaf, n);
 }
 
+/* Frees a whole chain (linked through ->link) after one grace period. */
 static void vtn_rcu_cb(struct uk_rcu_head *head)
 {
 	struct vt_node *n = (struct vt_node *)((char *)head -
 					       offsetof(struct vt_node, rcu));
+	struct vt_node *next;
 
-	vtn_free(n);
+	for (; n; n = next) {
+		next = n->link;
+		vtn_free(n);
+	}
 }
 
-void vtn_retire_rcu(struct vt_node *n)
+void vtn_retire_rcu(struct vt_node *chain)
 {
-	uk_rcu_call(&n->rcu, vtn_rcu_cb);
+	/* One callback per commit, not per node: queuing a callback can
+	 * wake the reclaimer thread, which costs more than the free. The
+	 * chain's links are writer-only fields no reader looks at. */
+	if (chain)
+		uk_rcu_call(&chain->rcu, vtn_rcu_cb);
 }
 
 void vtn_copy(struct vt_node *dst, const struct vt_node *src)

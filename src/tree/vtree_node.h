@@ -110,8 +110,9 @@ void vtn_refresh_slot(struct vt_inode *in, unsigned int i);
 struct vt_node *vtn_alloc(bool leaf, unsigned long gen);
 /* Free now: only for nodes no reader can reach (never published). */
 void vtn_free(struct vt_node *n);
-/* Free after a grace period: for nodes unreachable from the new root. */
-void vtn_retire_rcu(struct vt_node *n);
+/* Free a chain (linked through ->link) after one grace period: for nodes
+ * unreachable from the new root. */
+void vtn_retire_rcu(struct vt_node *chain);
 /* Copy the reader-visible contents of @src into @dst (same kind); @dst
  * keeps its own gen and bookkeeping. */
 void vtn_copy(struct vt_node *dst, const struct vt_node *src);
@@ -121,6 +122,10 @@ void vtn_copy(struct vt_node *dst, const struct vt_node *src);
 unsigned int vtn_child_slot(const struct vt_inode *in, __vaddr_t addr);
 /* Index of the first leaf entry with start >= @addr (n when none). */
 unsigned int vtn_leaf_lower(const struct vt_leaf *l, __vaddr_t addr);
+
+/* Node memory (vtree_cache.c): recycled, 64-byte aligned. */
+void *vtn_mem_get(bool leaf, size_t size);
+void vtn_mem_put(bool leaf, void *mem);
 
 /*
  * How many of keys[from .. n) are <= addr (keys ascending). Branch-free:

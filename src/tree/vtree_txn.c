@@ -206,11 +206,9 @@ void vt_txn_commit(struct vt_txn *x)
 
 	/* Ordering 1: publishes every write into the fresh nodes. */
 	uk_rcu_assign(&x->t->root, x->root);
-	/* Ordering 2: retire only what the new root no longer reaches. */
-	for (n = x->retired; n; n = next) {
-		next = n->link;
-		vtn_retire_rcu(n);
-	}
+	/* Ordering 2: retire only what the new root no longer reaches (the
+	 * retired list, chained through ->link, goes to RCU in one piece). */
+	vtn_retire_rcu(x->retired);
 	for (n = x->fresh; n; n = next) {
 		next = n->link;
 		if (n->dead)

@@ -100,17 +100,32 @@ static int add_changed(struct vas_edit *e, unsigned long attr)
 	return 0;
 }
 
+/* Does going from @old to @attr take a right away (or change the memory
+ * type, which also needs every old translation gone)? */
+static bool attr_lowers(unsigned long old, unsigned long attr)
+{
+	return (old & ~attr & PAGE_ATTR_PROT_MASK) ||
+	       (old & PAGE_ATTR_TYPE_MASK) != (attr & PAGE_ATTR_TYPE_MASK);
+}
+
 /* After commit: bring the PTEs of the range to @attr. */
 static void apply_attr(struct vas_edit *e, unsigned long attr)
 {
 	size_t i;
-	bool changed = false;
+	bool changed = false, lowers = false;
 
-	for (i = 0; i < e->old.n; i++)
+	for (i = 0; i < e->old.n; i++) {
 		changed |= e->old.v[i]->attr != attr;
+		lowers |= attr_lowers(e->old.v[i]->attr, attr);
+	}
 	if (!changed)
 		return;
-	uk_rcu_synchronize();
+	/* Only taking rights away must wait for the faults that saw the old
+	 * VMAs: a fault that installs an old, lower right after our rewrite
+	 * leaves a PTE with fewer rights than its VMA, which the next fault
+	 * raises. */
+	if (lowers)
+		uk_rcu_synchronize();
 	for (i = 0; i < e->old.n; i++) {
 		struct uk_vma *o = e->old.v[i];
 		__vaddr_t s = max_va(o->start, e->start);
