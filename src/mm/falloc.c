@@ -62,6 +62,20 @@
 /* ---- state bitmap -------------------------------------------------------- */
 
 /*
+ * Each word of the state bitmap (64 frames) sits on its own cache line.
+ * The per-thread caches refill with whole aligned 64-frame blocks, so two
+ * threads allocating single frames set bits in different lines: a packed
+ * bitmap made every allocation bounce one line between the CPUs.
+ */
+#define STATE_STRIDE (UK_CACHELINE / sizeof(unsigned long))
+
+static inline _Atomic unsigned long *state_word(struct mm_falloc *f,
+						unsigned long w)
+{
+	return &f->state[w * STATE_STRIDE];
+}
+
+/*
  * Walk the words that bits [*s, e) touch: each call yields one word index
  * *w and the mask *m of the range's bits in it, and advances *s.
  */
@@ -84,7 +98,7 @@ static void state_set(struct mm_falloc *f, unsigned long i, unsigned long n)
 	unsigned long s = i, w, m, old;
 
 	while (seg_next(&s, i + n, &w, &m)) {
-		old = uk_fetch_or_acq_rel(&f->state[w], m);
+		old = uk_fetch_or_acq_rel(state_word(f, w), m);
 		assert(!(old & m));
 		(void)old;
 	}
@@ -96,7 +110,7 @@ static bool state_all(struct mm_falloc *f, unsigned long i, unsigned long n)
 	unsigned long s = i, w, m;
 
 	while (seg_next(&s, i + n, &w, &m))
-		if ((uk_load_acquire(&f->state[w]) & m) != m)
+		if ((uk_load_acquire(state_word(f, w)) & m) != m)
 			return false;
 	return true;
 }
@@ -107,7 +121,7 @@ static bool state_any(struct mm_falloc *f, unsigned long i, unsigned long n)
 	unsigned long s = i, w, m;
 
 	while (seg_next(&s, i + n, &w, &m))
-		if (uk_load_acquire(&f->state[w]) & m)
+		if (uk_load_acquire(state_word(f, w)) & m)
 			return true;
 	return false;
 }
@@ -118,14 +132,14 @@ static int state_clear(struct mm_falloc *f, unsigned long i, unsigned long n)
 	unsigned long s = i, w, m, old, s2 = i, w2, m2;
 
 	while (seg_next(&s, i + n, &w, &m)) {
-		old = uk_fetch_and_acq_rel(&f->state[w], ~m);
+		old = uk_fetch_and_acq_rel(state_word(f, w), ~m);
 		if ((old & m) == m)
 			continue;
 		/* Restore what this call cleared: bits of this word that
 		 * were set, and the whole range of the earlier words. */
-		uk_fetch_or_acq_rel(&f->state[w], old & m);
+		uk_fetch_or_acq_rel(state_word(f, w), old & m);
 		while (seg_next(&s2, i + n, &w2, &m2) && w2 < w)
-			uk_fetch_or_acq_rel(&f->state[w2], m2);
+			uk_fetch_or_acq_rel(state_word(f, w2), m2);
 		return -EINVAL;
 	}
 	return 0;
@@ -254,7 +268,7 @@ static int mm_ffree(struct uk_falloc *fa, __paddr_t paddr,
 	i = pfn - base_pfn(f);
 
 	if (frames == 1) {
-		old = uk_fetch_and_acq_rel(&f->state[BM_WORD(i)], ~BM_BIT(i));
+		old = uk_fetch_and_acq_rel(state_word(f, BM_WORD(i)), ~BM_BIT(i));
 		if (!(old & BM_BIT(i)))
 			return -EINVAL;
 		mm_fcache_free(f, pfn);
@@ -312,7 +326,7 @@ int uk_falloc_validate(struct uk_falloc *fa)
 	mm_buddy_lock(&f->buddy);
 	rc = mm_buddy_validate_locked(&f->buddy);
 	for (w = 0; !rc && w < f->state_words; w++) {
-		unsigned long s = uk_load_acquire(&f->state[w]);
+		unsigned long s = uk_load_acquire(state_word(f, w));
 
 		if (s & f->buddy.bfree[w])
 			rc = -EFAULT; /* owned and free at once */
@@ -350,7 +364,8 @@ int uk_falloc_create(struct uk_falloc **fap, struct uk_physmem *pm)
 	if (rc)
 		goto err_free;
 	f->state_words = BM_WORDS(nframes(f));
-	f->state_size = PAGE_ALIGN_UP(f->state_words * sizeof(*f->state));
+	f->state_size = PAGE_ALIGN_UP(f->state_words * STATE_STRIDE *
+				      sizeof(*f->state));
 	f->state = mmap(NULL, f->state_size, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (f->state == MAP_FAILED) {

@@ -9,8 +9,13 @@
  *   MM_FCACHE_BATCH frames from the buddy under one hold of its mutex. A
  *   free pushes; a full cache first returns its MM_FCACHE_BATCH oldest
  *   frames to the buddy. So a thread takes the shared buddy mutex once per
- *   32 single-frame operations at most, and never while it only recycles
+ *   MM_FCACHE_BATCH (64) single-frame operations at most, and never while it only recycles
  *   its own frames.
+ *
+ *   A refill takes one aligned block of MM_FCACHE_BATCH frames when the
+ *   buddy has one: the block's frames are one word of the state bitmap,
+ *   which sits on its own cache line (falloc.c), so threads allocating
+ *   single frames do not bounce bitmap lines between CPUs.
  *
  *   The cache is found through a pthread key of the allocator; the key's
  *   destructor flushes and frees the cache when the thread exits. Every
@@ -83,6 +88,13 @@ static void cache_refill_locked(struct mm_fcache *c)
 	unsigned long n = 0, pfn;
 
 	mm_buddy_lock(b);
+	/* One aligned block when there is one: its frames share one word of
+	 * the state bitmap that no other thread's frames touch. */
+	pfn = mm_buddy_alloc_locked(b, MM_FCACHE_BATCH, false, 1);
+	if (pfn != MM_PFN_INV) {
+		for (; n < MM_FCACHE_BATCH; n++)
+			c->pfn[MM_FCACHE_BATCH - 1 - n] = pfn + n;
+	}
 	while (n < MM_FCACHE_BATCH) {
 		pfn = mm_buddy_alloc_locked(b, 1, false, 1);
 		if (pfn == MM_PFN_INV)

@@ -10,8 +10,8 @@
 #include "mm/falloc_impl.h"
 
 /* Frames a cache holds at most, and how many move per refill / flush. */
-#define MM_FCACHE_MAX 64
-#define MM_FCACHE_BATCH 32
+#define MM_FCACHE_MAX 128
+#define MM_FCACHE_BATCH 64 /* = one word of the state bitmap */
 
 /* Create the thread key and registry. 0 or -ENOMEM. */
 int mm_fcache_setup(struct mm_falloc *f);
