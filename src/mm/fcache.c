@@ -9,8 +9,8 @@
  *   MM_FCACHE_BATCH frames from the buddy under one hold of its mutex. A
  *   free pushes; a full cache first returns its MM_FCACHE_BATCH oldest
  *   frames to the buddy. So a thread takes the shared buddy mutex once per
- *   MM_FCACHE_BATCH (64) single-frame operations at most, and never while it only recycles
- *   its own frames.
+ *   MM_FCACHE_BATCH (64) single-frame operations at most, and never while
+ *   it only recycles its own frames.
  *
  *   A refill takes one aligned block of MM_FCACHE_BATCH frames when the
  *   buddy has one: the block's frames are one word of the state bitmap,
