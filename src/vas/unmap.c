@@ -29,8 +29,9 @@ static __vaddr_t min_va(__vaddr_t a, __vaddr_t b)
 }
 
 /* Remove the old VMAs' pages in the edited range. Caller: after commit. */
-static void clear_old_range(struct vas_edit *e)
+static void clear_old_range(struct vas_edit *e, unsigned long unused)
 {
+	(void)unused;
 	size_t i;
 
 	/* Every fault that found an old VMA has finished (and installed
@@ -46,36 +47,8 @@ static void clear_old_range(struct vas_edit *e)
 	}
 }
 
-int uk_vma_unmap(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
-		 unsigned long flags)
-{
-	struct vas_edit e;
-	int rc;
-
-	if (len == 0)
-		return 0;
-	rc = check_range(vas, vaddr, len, flags);
-	if (rc)
-		return rc;
-	ukplat_mutex_lock(&vas->lock);
-	vas_edit_init(&e, vas, vaddr, vaddr + len);
-	rc = vas_edit_collect(&e, flags & UK_VMA_FLAG_STRICT_VMA_CHECK);
-	if (!rc && e.old.n)
-		rc = vas_edit_keep_outside(&e);
-	if (!rc && e.old.n)
-		rc = vas_edit_commit(&e);
-	if (rc) {
-		vas_edit_abort(&e);
-	} else {
-		if (e.old.n)
-			clear_old_range(&e);
-		vas_edit_finish(&e);
-	}
-	ukplat_mutex_unlock(&vas->lock);
-	return rc;
-}
-
-/* Copies of the old VMAs' parts inside the range, with @attr. */
+/* Copies of the old VMAs' parts inside the range, with @attr, merged
+ * with each other and their neighbours where they now match. */
 static int add_changed(struct vas_edit *e, unsigned long attr)
 {
 	size_t i;
@@ -97,7 +70,7 @@ static int add_changed(struct vas_edit *e, unsigned long attr)
 			return rc;
 		}
 	}
-	return 0;
+	return vas_edit_merge(e);
 }
 
 /* Does going from @old to @attr take a right away (or change the memory
@@ -137,10 +110,55 @@ static void apply_attr(struct vas_edit *e, unsigned long attr)
 	}
 }
 
+/*
+ * The shape unmap and set_attr share: under the lock, collect the VMAs in
+ * the range, keep their parts outside it, add what replaces the inside
+ * (@build, may be NULL), commit, then do the page-table work (@apply).
+ */
+static int edit_range(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		      unsigned long flags, unsigned long attr,
+		      int (*build)(struct vas_edit *e, unsigned long attr),
+		      void (*apply)(struct vas_edit *e, unsigned long attr))
+{
+	struct vas_edit e;
+	int rc;
+
+	ukplat_mutex_lock(&vas->lock);
+	vas_edit_init(&e, vas, vaddr, vaddr + len);
+	rc = vas_edit_collect(&e, flags & UK_VMA_FLAG_STRICT_VMA_CHECK);
+	if (!rc && e.old.n)
+		rc = vas_edit_keep_outside(&e);
+	if (!rc && e.old.n && build)
+		rc = build(&e, attr);
+	if (!rc && e.old.n)
+		rc = vas_edit_commit(&e);
+	if (rc) {
+		vas_edit_abort(&e);
+	} else {
+		if (e.old.n)
+			apply(&e, attr);
+		vas_edit_finish(&e);
+	}
+	ukplat_mutex_unlock(&vas->lock);
+	return rc;
+}
+
+int uk_vma_unmap(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		 unsigned long flags)
+{
+	int rc;
+
+	if (len == 0)
+		return 0;
+	rc = check_range(vas, vaddr, len, flags);
+	if (rc)
+		return rc;
+	return edit_range(vas, vaddr, len, flags, 0, NULL, clear_old_range);
+}
+
 int uk_vma_set_attr(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		    unsigned long attr, unsigned long flags)
 {
-	struct vas_edit e;
 	int rc;
 
 	if (len == 0)
@@ -150,24 +168,6 @@ int uk_vma_set_attr(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		rc = -EINVAL;
 	if (rc)
 		return rc;
-	ukplat_mutex_lock(&vas->lock);
-	vas_edit_init(&e, vas, vaddr, vaddr + len);
-	rc = vas_edit_collect(&e, flags & UK_VMA_FLAG_STRICT_VMA_CHECK);
-	if (!rc && e.old.n)
-		rc = vas_edit_keep_outside(&e);
-	if (!rc && e.old.n)
-		rc = add_changed(&e, attr);
-	if (!rc && e.old.n)
-		rc = vas_edit_merge(&e);
-	if (!rc && e.old.n)
-		rc = vas_edit_commit(&e);
-	if (rc) {
-		vas_edit_abort(&e);
-	} else {
-		if (e.old.n)
-			apply_attr(&e, attr);
-		vas_edit_finish(&e);
-	}
-	ukplat_mutex_unlock(&vas->lock);
-	return rc;
+	return edit_range(vas, vaddr, len, flags, attr, add_changed,
+			  apply_attr);
 }
