@@ -4,8 +4,12 @@
  *
  * Workload 1 (faults). T threads each fault every page of its own VMA once,
  * in address order, through the design's fault entry (ukvmem: uk_vas_fault
- * with UK_VMA_FAULT_WRITE). One round = every thread faults its pages; the
- * round's rate is (T x pages) / (last thread's end - first thread's start).
+ * with UK_VMA_FAULT_WRITE). One round = every thread faults its pages. The
+ * round's rate is the sum of each thread's own rate while T <= CPUs (the
+ * threads run at the same time; a thread the start barrier wakes late does
+ * not charge its wake-up to the others), and (T x pages) / (last thread's
+ * end - first thread's start) when oversubscribed (threads then take turns,
+ * and summing would count each one as if it had a CPU to itself).
  * A warm-up round is followed by --reps timed rounds; the median is
  * reported. Between rounds (untimed) the VMAs are unmapped and mapped again
  * (fresh pages, new page tables) or, for "refault", advised DONTNEED. Kinds:
@@ -38,6 +42,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include "bench.h"
@@ -196,6 +201,19 @@ struct result {
 	long errors;
 };
 
+/* The rate of one round; see the header for the two cases. */
+static double round_rate(const struct run *r, unsigned long pages,
+			 uint64_t t0, uint64_t t1)
+{
+	double per = (double)(pages / (unsigned long)r->nthreads), sum = 0;
+
+	if (r->nthreads > sysconf(_SC_NPROCESSORS_ONLN))
+		return per * r->nthreads * 1e9 / (double)(t1 - t0);
+	for (int i = 0; i < r->nthreads; i++)
+		sum += per * 1e9 / (double)(r->w[i].t1 - r->w[i].t0);
+	return sum;
+}
+
 static void run_config(const struct bench_design *d, int kind, int nthreads,
 		       unsigned long pages, bool timed, bool storm,
 		       struct result *res)
@@ -241,14 +259,7 @@ static void run_config(const struct bench_design *d, int kind, int nthreads,
 			t1 = r->w[i].t1 > t1 ? r->w[i].t1 : t1;
 		}
 		if (round > 0) { /* round 0 warms up */
-			/* Total = sum of each thread's own rate: a thread
-			 * woken late by the start barrier does not count its
-			 * wake-up delay against the others. */
-			rates[round - 1] = 0;
-			for (int i = 0; i < nthreads; i++)
-				rates[round - 1] +=
-					(double)(pages / (unsigned long)nthreads) *
-					1e9 / (double)(r->w[i].t1 - r->w[i].t0);
+			rates[round - 1] = round_rate(r, pages, t0, t1);
 			flt += minflt() - f0;
 			faults += (long)(pages / (unsigned long)nthreads) * nthreads;
 			for (int i = 0; i < nthreads; i++)
