@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include "tree/vtree_node.h"
 
-#define VT_CACHE_MAX 4096 /* nodes kept per size (2.3 MiB at most) */
+#define VT_CACHE_MAX 4096 /* nodes kept per size (4.2 MB at most) */
 
 struct vt_free_node {
 	struct vt_free_node *next;
