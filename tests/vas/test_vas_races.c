@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "fixture.h"
 #include "atomic.h"
@@ -238,6 +239,52 @@ static void test_fault_vs_replace(void **state)
 	assert_int_equal(vas_fixture_check(fx), 0);
 }
 
+/* A fault that meets the PENDING VMA of a REPLACE in progress waits for
+ * the writer and then pages in the new VMA: its PTE is never one the
+ * writer removes afterwards. */
+static void test_fault_waits_for_pending(void **state)
+{
+	struct fault_arg old_f = {BASE, UK_VMA_FAULT_WRITE, -1};
+	struct fault_arg new_f = {BASE + PAGE_SIZE, UK_VMA_FAULT_WRITE, -1};
+	struct writer_arg w = {W_REPLACE, -1, 0};
+	pthread_t ft, wt, nt;
+	char c = 1;
+
+	(void)state;
+	map_old();
+	/* The old VMA's fault holds the writer in its grace period. */
+	ft = start_paused_fault(&old_f);
+	assert_int_equal(pthread_create(&wt, NULL, writer_thread, &w), 0);
+	for (;;) {
+		const char *name;
+
+		uk_rcu_read_lock();
+		name = uk_vma_find(&fx->vas, BASE)->name;
+		uk_rcu_read_unlock();
+		if (strcmp(name, "new") == 0)
+			break;
+		sched_yield();
+	}
+	/* This fault finds the new VMA PENDING: it must wait. */
+	uk_store_release(&vas_fault_window_hook, NULL);
+	assert_int_equal(pthread_create(&nt, NULL, fault_thread, &new_f), 0);
+	usleep(20000);
+	assert_int_equal(uk_vas_translate(&fx->vas, BASE + PAGE_SIZE,
+					  UK_VMA_FAULT_READ, &(__paddr_t){0}),
+			 -EFAULT);
+	uk_store_release(&released, 1);
+	pthread_join(ft, NULL);
+	pthread_join(wt, NULL);
+	pthread_join(nt, NULL);
+	assert_int_equal(w.rc, 0);
+	assert_int_equal(new_f.rc, 0);
+	/* The waiting fault's page survived the writer: it is the new
+	 * VMA's, zero-filled. */
+	assert_int_equal(uk_vas_read(&fx->vas, BASE + PAGE_SIZE, &c, 1), 1);
+	assert_int_equal(c, 0);
+	assert_int_equal(vas_fixture_check(fx), 0);
+}
+
 /* DONTNEED vs fault: the paused fault installs after DONTNEED emptied the
  * range; its page is valid and the dropped one was freed exactly once. */
 static void test_dontneed_vs_fault(void **state)
@@ -330,6 +377,7 @@ int main(void)
 		T(test_fault_vs_unmap),
 		T(test_fault_vs_set_attr),
 		T(test_fault_vs_replace),
+		T(test_fault_waits_for_pending),
 		T(test_dontneed_vs_fault),
 		T(test_fault_vs_fault),
 	};
