@@ -31,7 +31,8 @@
  *      about to be freed.
  *
  * Locking (order: f->reg_lock -> c->lock -> buddy lock)
- *   - c->lock protects c->n and c->pfn. The owner takes it for each
+ *   - c->lock (the flag c->busy, cache_lock) protects c->n and c->pfn.
+ *     The owner takes it for each
  *     operation; it is uncontended except while somebody drains, which is
  *     what makes other threads' caches safe to drain. It is also the
  *     happens-before edge that hands a frame's contents from a thread that
@@ -44,12 +45,13 @@
  *     the sum is exact only when the allocator is quiescent).
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "mm/fcache.h"
 
 struct mm_fcache {
-	struct uk_mutex lock;
+	_Atomic int busy;             /* the cache's lock, see cache_lock */
 	unsigned long n;              /* frames held, under lock */
 	_Atomic unsigned long count;  /* mirror of n for statistics */
 	struct mm_falloc *f;
@@ -58,6 +60,28 @@ struct mm_fcache {
 } __uk_cacheline_aligned;
 
 _Static_assert(MM_FCACHE_BATCH <= MM_FCACHE_MAX, "batch fits the cache");
+
+/*
+ * A cache's lock is one atomic flag: the owner takes it around each
+ * operation and almost never finds it taken (only while a drain empties
+ * the cache), so an uncontended CAS replaces a pthread mutex on the fault
+ * path. Acquire on taking and release on dropping make it the
+ * happens-before edge the comment at the top describes.
+ */
+static void cache_lock(struct mm_fcache *c)
+{
+	int unlocked = 0;
+
+	while (!uk_cas_acq_rel(&c->busy, &unlocked, 1)) {
+		unlocked = 0;
+		sched_yield();
+	}
+}
+
+static void cache_unlock(struct mm_fcache *c)
+{
+	uk_store_release(&c->busy, 0);
+}
 
 static void cache_set_n(struct mm_fcache *c, unsigned long n)
 {
@@ -121,7 +145,6 @@ static void reg_unlink_locked(struct mm_falloc *f, struct mm_fcache *c)
 
 static void cache_free(struct mm_fcache *c)
 {
-	ukplat_mutex_destroy(&c->lock);
 	ukplat_free(c);
 }
 
@@ -131,9 +154,9 @@ static void cache_dtor(void *arg)
 	struct mm_fcache *c = arg;
 	struct mm_falloc *f = c->f;
 
-	ukplat_mutex_lock(&c->lock);
+	cache_lock(c);
 	cache_flush_locked(c, c->n);
-	ukplat_mutex_unlock(&c->lock);
+	cache_unlock(c);
 
 	ukplat_mutex_lock(&f->reg_lock);
 	reg_unlink_locked(f, c);
@@ -156,7 +179,7 @@ static struct mm_fcache *cache_get(struct mm_falloc *f)
 	c = ukplat_aligned_alloc(UK_CACHELINE, sizeof(*c));
 	if (!c)
 		return NULL;
-	ukplat_mutex_init(&c->lock);
+	atomic_init(&c->busy, 0);
 	cache_set_n(c, 0);
 	c->f = f;
 	c->prev = NULL;
@@ -184,14 +207,14 @@ unsigned long mm_fcache_alloc(struct mm_falloc *f)
 		mm_buddy_unlock(&f->buddy);
 		return pfn;
 	}
-	ukplat_mutex_lock(&c->lock);
+	cache_lock(c);
 	if (c->n == 0)
 		cache_refill_locked(c);
 	if (c->n > 0) {
 		pfn = c->pfn[c->n - 1];
 		cache_set_n(c, c->n - 1);
 	}
-	ukplat_mutex_unlock(&c->lock);
+	cache_unlock(c);
 	return pfn;
 }
 
@@ -205,12 +228,12 @@ void mm_fcache_free(struct mm_falloc *f, unsigned long pfn)
 		mm_buddy_unlock(&f->buddy);
 		return;
 	}
-	ukplat_mutex_lock(&c->lock);
+	cache_lock(c);
 	if (c->n == MM_FCACHE_MAX)
 		cache_flush_locked(c, MM_FCACHE_BATCH);
 	c->pfn[c->n] = pfn;
 	cache_set_n(c, c->n + 1);
-	ukplat_mutex_unlock(&c->lock);
+	cache_unlock(c);
 }
 
 void mm_fcache_drain(struct mm_falloc *f)
@@ -219,9 +242,9 @@ void mm_fcache_drain(struct mm_falloc *f)
 
 	ukplat_mutex_lock(&f->reg_lock);
 	for (c = f->caches; c; c = c->next) {
-		ukplat_mutex_lock(&c->lock);
+		cache_lock(c);
 		cache_flush_locked(c, c->n);
-		ukplat_mutex_unlock(&c->lock);
+		cache_unlock(c);
 	}
 	ukplat_mutex_unlock(&f->reg_lock);
 }
@@ -258,9 +281,9 @@ void mm_fcache_teardown(struct mm_falloc *f)
 	f->key_ok = false;
 	ukplat_mutex_lock(&f->reg_lock);
 	while ((c = f->caches) != NULL) {
-		ukplat_mutex_lock(&c->lock);
+		cache_lock(c);
 		cache_flush_locked(c, c->n);
-		ukplat_mutex_unlock(&c->lock);
+		cache_unlock(c);
 		reg_unlink_locked(f, c);
 		cache_free(c);
 	}
