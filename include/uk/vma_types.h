@@ -64,7 +64,8 @@ struct uk_vma_stack_args {
  * Map a read-write stack of @len bytes (guards excluded). *vaddr returns
  * the first usable byte. @premapped_len bytes at the growing end (the top
  * for a stack growing down) are faulted in now. A stack is never merged or
- * split: a partial unmap or set_attr returns -EPERM.
+ * split: a partial unmap or set_attr returns -EPERM. UK_VMA_MAP_POPULATE
+ * premaps the whole usable part.
  */
 int uk_vma_map_stack(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 		     unsigned long flags, const char *name,

@@ -305,6 +305,15 @@ static void test_stack(void **state)
 	assert_int_equal(uk_vma_advise(&fx->vas, va, PAGE_SIZE,
 				       UK_VMA_ADV_DONTNEED, 0), -EPERM);
 	assert_int_equal(vas_fixture_check(fx), 0);
+	/* POPULATE premaps all of it, never the guards. */
+	va = __VADDR_ANY;
+	assert_int_equal(uk_vma_map_stack(&fx->vas, &va, 8 * PAGE_SIZE,
+					  UK_VMA_MAP_POPULATE, "full", 0), 0);
+	uk_rcu_read_lock();
+	assert_int_equal(uk_vma_resident(uk_vma_find(&fx->vas, va)),
+			 8 * PAGE_SIZE);
+	uk_rcu_read_unlock();
+	assert_int_equal(vas_fixture_check(fx), 0);
 }
 
 static void test_dma(void **state)

@@ -104,6 +104,9 @@ int uk_vma_map_stack(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 	    len > ~(__sz)0 - guards ||
 	    (flags & UK_VMA_MAP_SIZE_MASK & ~UK_VMA_MAP_SIZE_4KB))
 		return -EINVAL;
+	/* POPULATE premaps the whole usable stack. */
+	if (flags & UK_VMA_MAP_POPULATE)
+		premapped_len = len;
 	/* A fixed address names the first usable byte. */
 	va = *vaddr == __VADDR_ANY ? __VADDR_ANY : *vaddr - low;
 	if (*vaddr != __VADDR_ANY && *vaddr < low)
