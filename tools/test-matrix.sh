@@ -22,6 +22,10 @@ CONFIGS=(
 
 want=("$@")
 failed=()
+npass=0
+nfail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for c in "${CONFIGS[@]}"; do
 	IFS='|' read -r name opts suites <<<"$c"
 	if [ "${#want[@]}" -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then
@@ -37,13 +41,17 @@ for c in "${CONFIGS[@]}"; do
 	suite_args=()
 	for s in $suites; do suite_args+=(--suite "$s"); done
 	if ! meson test -C "$dir" "${suite_args[@]}" --print-errorlogs \
-		--num-processes 2; then
+		--num-processes 2 | tee "$log"; then
 		failed+=("$name")
 	fi
+	npass=$((npass + $(awk '/^Ok:/ {print $2}' "$log")))
+	nfail=$((nfail + $(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $NF} END {print s + 0}' "$log")))
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then
 	echo "FAILED configurations: ${failed[*]}"
+	echo "$npass passed, $nfail failed"
 	exit 1
 fi
 echo "all configurations passed"
+echo "$npass passed, $nfail failed"
