@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PKGS=(gcc make pkg-config meson ninja-build liburcu-dev libck-dev
-      libcmocka-dev gnuplot-nox)
+      libcmocka-dev gnuplot-nox python3)
 # clang's runtimes give LeakSanitizer/libFuzzer; optional, used when present.
 OPTIONAL=(clang libclang-rt-14-dev)
 
