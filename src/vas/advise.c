@@ -13,16 +13,6 @@
 
 #define UK_VMA_ADV_KNOWN (UK_VMA_ADV_DONTNEED | UK_VMA_ADV_WILLNEED)
 
-static __vaddr_t clamp_lo(const struct uk_vma *v, __vaddr_t a)
-{
-	return v->start > a ? v->start : a;
-}
-
-static __vaddr_t clamp_hi(const struct uk_vma *v, __vaddr_t b)
-{
-	return v->end < b ? v->end : b;
-}
-
 static int dontneed(struct vas_edit *e)
 {
 	size_t i;
@@ -31,7 +21,8 @@ static int dontneed(struct vas_edit *e)
 	/* All or nothing: every type is asked before any page goes. */
 	for (i = 0; i < e->old.n; i++) {
 		struct uk_vma *v = e->old.v[i];
-		__vaddr_t s = clamp_lo(v, e->start), t = clamp_hi(v, e->end);
+		__vaddr_t s = vma_clip_start(v, e->start);
+		__vaddr_t t = vma_clip_end(v, e->end);
 
 		rc = v->ops->advise ? v->ops->advise(v, s, t - s,
 						      UK_VMA_ADV_DONTNEED |
@@ -43,7 +34,8 @@ static int dontneed(struct vas_edit *e)
 
 	for (i = 0; i < e->old.n; i++) {
 		struct uk_vma *v = e->old.v[i];
-		__vaddr_t s = clamp_lo(v, e->start), t = clamp_hi(v, e->end);
+		__vaddr_t s = vma_clip_start(v, e->start);
+		__vaddr_t t = vma_clip_end(v, e->end);
 
 		rc = v->ops->advise ? v->ops->advise(v, s, t - s,
 						      UK_VMA_ADV_DONTNEED)
@@ -77,7 +69,8 @@ static int willneed(struct vas_edit *e)
 		return -ENOMEM;
 	for (i = 0; i < n && !rc; i++) {
 		struct uk_vma *v = e->old.v[i];
-		__vaddr_t s = clamp_lo(v, e->start), t = clamp_hi(v, e->end);
+		__vaddr_t s = vma_clip_start(v, e->start);
+		__vaddr_t t = vma_clip_end(v, e->end);
 
 		rc = willneed_hook(v, s, t);
 		if (rc == -EOPNOTSUPP)

@@ -288,6 +288,25 @@ int vas_edit_commit(struct vas_edit *e)
 	return 0;
 }
 
+void vas_edit_clear_old(struct vas_edit *e)
+{
+	size_t i;
+
+	if (!e->old.n)
+		return;
+	/* Every fault that found an old VMA has finished (and installed
+	 * what it installs) once this returns; none can find them now. */
+	uk_rcu_synchronize();
+	for (i = 0; i < e->old.n; i++) {
+		struct uk_vma *o = e->old.v[i];
+		__vaddr_t s = vma_clip_start(o, e->start);
+		__vaddr_t t = vma_clip_end(o, e->end);
+
+		if (s < t)
+			vma_unmap_range(o, s, t - s);
+	}
+}
+
 void vas_edit_finish(struct vas_edit *e)
 {
 	size_t i;

@@ -44,14 +44,6 @@ static bool covers(unsigned long have, unsigned long want)
 	return (have & want) == want;
 }
 
-static void undo_frame(struct uk_vma *vma, struct uk_vm_fault *f)
-{
-	if (vma->ops->fault_undo)
-		vma->ops->fault_undo(vma, f);
-	else
-		uk_ffree(vma->vas->pt->fa, f->paddr, f->len >> PAGE_SHIFT);
-}
-
 /* Step 4. Returns 0 when the page is now usable, -ENOENT when it is not
  * present, -EAGAIN when it changed under us. */
 static int check_present(struct uk_pagetable *pt, struct uk_vma *vma,
@@ -103,11 +95,11 @@ int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 				       &found, &found_level);
 		if (rc != -EEXIST) {
 			if (rc)
-				undo_frame(vma, &f); /* never visible */
+				vma_fault_undo(vma, &f); /* never visible */
 			return rc;
 		}
 		/* Another fault or a populate won the CAS. */
-		undo_frame(vma, &f);
+		vma_fault_undo(vma, &f);
 	}
 	return -EAGAIN;
 }

@@ -135,30 +135,17 @@ static void drop_stale_tables(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 }
 
 /* Steps 2-4 of the header comment, after a successful commit. */
-static int map_after_commit(struct vas_edit *e, struct vas_prefault *pf,
-			    int level)
+static void map_after_commit(struct vas_edit *e, struct vas_prefault *pf,
+			     int level)
 {
-	size_t i;
-	int rc = 0;
-
 	if (e->pending) {
-		if (e->old.n)
-			uk_rcu_synchronize();
-		for (i = 0; i < e->old.n; i++) {
-			struct uk_vma *o = e->old.v[i];
-			__vaddr_t s = o->start > e->start ? o->start : e->start;
-			__vaddr_t t = o->end < e->end ? o->end : e->end;
-
-			if (s < t)
-				vma_unmap_range(o, s, t - s);
-		}
+		vas_edit_clear_old(e);
 		drop_stale_tables(e->vas, e->start, e->end - e->start, level);
 	}
 	if (pf->n)
 		vas_prefault_install(pf);
 	vas_prefault_release(pf);
 	vas_edit_finish(e);
-	return rc;
 }
 
 static int map_locked(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
@@ -209,7 +196,8 @@ static int map_locked(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		vas_prefault_release(&pf);
 		goto abort;
 	}
-	return map_after_commit(&e, &pf, level);
+	map_after_commit(&e, &pf, level);
+	return 0;
 abort:
 	vas_edit_abort(&e);
 	return rc;

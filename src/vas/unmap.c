@@ -18,33 +18,11 @@ static int check_range(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 	return 0;
 }
 
-static __vaddr_t max_va(__vaddr_t a, __vaddr_t b)
-{
-	return a > b ? a : b;
-}
-
-static __vaddr_t min_va(__vaddr_t a, __vaddr_t b)
-{
-	return a < b ? a : b;
-}
-
-/* Remove the old VMAs' pages in the edited range. Caller: after commit. */
+/* edit_range's page-table step for unmap. */
 static void clear_old_range(struct vas_edit *e, unsigned long unused)
 {
 	(void)unused;
-	size_t i;
-
-	/* Every fault that found an old VMA has finished (and installed
-	 * what it installs) once this returns; none can find them now. */
-	uk_rcu_synchronize();
-	for (i = 0; i < e->old.n; i++) {
-		struct uk_vma *o = e->old.v[i];
-		__vaddr_t s = max_va(o->start, e->start);
-		__vaddr_t t = min_va(o->end, e->end);
-
-		if (s < t)
-			vma_unmap_range(o, s, t - s);
-	}
+	vas_edit_clear_old(e);
 }
 
 /* Copies of the old VMAs' parts inside the range, with @attr, merged
@@ -57,7 +35,7 @@ static int add_changed(struct vas_edit *e, unsigned long attr)
 	for (i = 0; i < e->old.n; i++) {
 		struct uk_vma *o = e->old.v[i];
 		struct uk_vma *mid = vma_clone_range(
-			o, max_va(o->start, e->start), min_va(o->end, e->end));
+			o, vma_clip_start(o, e->start), vma_clip_end(o, e->end));
 
 		if (!mid)
 			return -ENOMEM;
@@ -101,8 +79,8 @@ static void apply_attr(struct vas_edit *e, unsigned long attr)
 		uk_rcu_synchronize();
 	for (i = 0; i < e->old.n; i++) {
 		struct uk_vma *o = e->old.v[i];
-		__vaddr_t s = max_va(o->start, e->start);
-		__vaddr_t t = min_va(o->end, e->end);
+		__vaddr_t s = vma_clip_start(o, e->start);
+		__vaddr_t t = vma_clip_end(o, e->end);
 
 		if (s < t && o->attr != attr)
 			ukplat_page_set_attr(vas_pt(e->vas), s,

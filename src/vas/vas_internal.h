@@ -34,6 +34,22 @@ static inline __sz vma_page_size(const struct uk_vma *vma)
 	return PAGE_Lx_SIZE(vma_level(vma));
 }
 
+/* The part of @vma inside [a, b): [vma_clip_start, vma_clip_end), empty
+ * when start >= end. */
+static inline __vaddr_t vma_clip_start(const struct uk_vma *vma, __vaddr_t a)
+{
+	return vma->start > a ? vma->start : a;
+}
+
+static inline __vaddr_t vma_clip_end(const struct uk_vma *vma, __vaddr_t b)
+{
+	return vma->end < b ? vma->end : b;
+}
+
+/* Give back a frame the type's fault hook supplied that was never mapped
+ * (lost install race, rollback): its fault_undo hook, or the allocator. */
+void vma_fault_undo(struct uk_vma *vma, struct uk_vm_fault *f);
+
 /* A private copy of @vma restricted to [start, end), with type data
  * adjusted (DMA paddr, file offset) and references taken. NULL: -ENOMEM. */
 struct uk_vma *vma_clone_range(const struct uk_vma *vma, __vaddr_t start,
@@ -91,6 +107,9 @@ struct uk_vma *vas_edit_fresh_at(const struct vas_edit *e, __vaddr_t addr);
 /* Build and publish the transaction: erase e->old, insert e->fresh.
  * On error nothing is published. */
 int vas_edit_commit(struct vas_edit *e);
+/* After commit: wait out every fault that could see the old VMAs, then
+ * remove their pages inside the edited range. No-op without old VMAs. */
+void vas_edit_clear_old(struct vas_edit *e);
 /* After commit: mark fresh VMAs live, retire old ones. */
 void vas_edit_finish(struct vas_edit *e);
 /* Before commit: free the fresh VMAs, forget everything. */

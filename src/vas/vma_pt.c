@@ -26,6 +26,15 @@ int vma_dontneed_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len,
 				 ptflags | PAGE_FLAG_KEEP_TABLES);
 }
 
+void vma_fault_undo(struct uk_vma *vma, struct uk_vm_fault *f)
+{
+	if (vma->ops->fault_undo)
+		vma->ops->fault_undo(vma, f);
+	else
+		uk_ffree(vma->vas->pt->fa, f->paddr, f->len >> PAGE_SHIFT);
+}
+
+/* A prepared frame that will not be installed goes back to its type. */
 static void give_back(struct uk_vma *vma, __vaddr_t vbase, unsigned int level,
 		      __paddr_t paddr)
 {
@@ -38,11 +47,7 @@ static void give_back(struct uk_vma *vma, __vaddr_t vbase, unsigned int level,
 		.level = level,
 	};
 
-	if (vma->ops->fault_undo)
-		vma->ops->fault_undo(vma, &f);
-	else
-		uk_ffree(vma->vas->pt->fa, paddr,
-			 PAGE_Lx_SIZE(level) >> PAGE_SHIFT);
+	vma_fault_undo(vma, &f);
 }
 
 static bool page_present(struct uk_pagetable *pt, __vaddr_t vbase)

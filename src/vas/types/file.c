@@ -275,8 +275,8 @@ int uk_vma_file_sync(struct uk_vas *vas, __vaddr_t vaddr, __sz len)
 	root = vt_snapshot(vas->tree);
 	for (vma = vas_next_from(root, vaddr); vma && vma->start < vaddr + len;
 	     vma = vas_next_from(root, vma->end)) {
-		__vaddr_t s = vma->start > vaddr ? vma->start : vaddr;
-		__vaddr_t t = vma->end < vaddr + len ? vma->end : vaddr + len;
+		__vaddr_t s = vma_clip_start(vma, vaddr);
+		__vaddr_t t = vma_clip_end(vma, vaddr + len);
 
 		if (vma->ops != &uk_vma_file_ops)
 			continue;
