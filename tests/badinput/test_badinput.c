@@ -95,13 +95,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	uk_vas_destroy(&fx->vas);
-	uk_rcu_barrier();
-	assert_int_equal(vas_fixture_frames_used(fx),
-			 uk_load_relaxed(&fx->pt.nr_tables) * (long)P);
-	ukplat_pt_destroy(&fx->pt);
-	uk_falloc_destroy(fx->fa);
-	uk_physmem_destroy(&fx->pm);
+	assert_int_equal(vas_fixture_fini(fx), 0);
 	free(fx);
 	return 0;
 }

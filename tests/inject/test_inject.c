@@ -105,14 +105,8 @@ static void fx_del_quiet(struct vas_fixture *fx)
 
 static void fx_del(struct vas_fixture *fx)
 {
-	uk_vas_destroy(&fx->vas);
-	uk_rcu_barrier();
 	/* With every VMA gone only table pages may remain allocated. */
-	assert_int_equal(vas_fixture_frames_used(fx),
-			 uk_load_relaxed(&fx->pt.nr_tables) * (long)P);
-	ukplat_pt_destroy(&fx->pt);
-	uk_falloc_destroy(fx->fa);
-	uk_physmem_destroy(&fx->pm);
+	assert_int_equal(vas_fixture_fini(fx), 0);
 	free(fx);
 }
 

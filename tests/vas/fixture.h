@@ -40,13 +40,23 @@ static inline long vas_fixture_frames_used(struct vas_fixture *fx)
 	return (long)uk_falloc_used(fx->fa);
 }
 
-static inline void vas_fixture_fini(struct vas_fixture *fx)
+/*
+ * Destroy the VAS and everything under it. Returns the bytes of frames
+ * that were still allocated once the VAS was gone, beyond page-table
+ * pages: 0 unless a frame leaked.
+ */
+static inline long vas_fixture_fini(struct vas_fixture *fx)
 {
+	long leaked;
+
 	uk_vas_destroy(&fx->vas);
 	uk_rcu_barrier();
+	leaked = vas_fixture_frames_used(fx) -
+		 fx->pt.nr_tables * (long)PAGE_SIZE;
 	ukplat_pt_destroy(&fx->pt);
 	uk_falloc_destroy(fx->fa);
 	uk_physmem_destroy(&fx->pm);
+	return leaked;
 }
 
 /* Assert-friendly validator call that prints the layout on failure. */

@@ -84,6 +84,23 @@ static void wait_for_vma(__vaddr_t va, bool present)
 	}
 }
 
+/* Wait until lookups find the REPLACE's new VMA at BASE (its name is only
+ * read inside the read section that found it). */
+static void wait_for_new_vma(void)
+{
+	bool found;
+
+	do {
+		const struct uk_vma *vma;
+
+		sched_yield();
+		uk_rcu_read_lock();
+		vma = uk_vma_find(&fx->vas, BASE);
+		found = vma && vma->name && strcmp(vma->name, "new") == 0;
+		uk_rcu_read_unlock();
+	} while (!found);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -94,13 +111,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	uk_vas_destroy(&fx->vas);
-	uk_rcu_barrier();
-	assert_int_equal(vas_fixture_frames_used(fx),
-			 uk_load_relaxed(&fx->pt.nr_tables) * PAGE_SIZE);
-	ukplat_pt_destroy(&fx->pt);
-	uk_falloc_destroy(fx->fa);
-	uk_physmem_destroy(&fx->pm);
+	assert_int_equal(vas_fixture_fini(fx), 0);
 	free(fx);
 	return 0;
 }
@@ -219,16 +230,7 @@ static void test_fault_vs_replace(void **state)
 	map_old();
 	ft = start_paused_fault(&f);
 	assert_int_equal(pthread_create(&wt, NULL, writer_thread, &w), 0);
-	for (;;) { /* wait for the new VMA (published PENDING) */
-		const char *name;
-
-		uk_rcu_read_lock();
-		name = uk_vma_find(&fx->vas, BASE)->name;
-		uk_rcu_read_unlock();
-		if (strcmp(name, "new") == 0)
-			break;
-		sched_yield();
-	}
+	wait_for_new_vma(); /* published PENDING */
 	release_fault();
 	pthread_join(ft, NULL);
 	pthread_join(wt, NULL);
@@ -255,16 +257,7 @@ static void test_fault_waits_for_pending(void **state)
 	/* The old VMA's fault holds the writer in its grace period. */
 	ft = start_paused_fault(&old_f);
 	assert_int_equal(pthread_create(&wt, NULL, writer_thread, &w), 0);
-	for (;;) {
-		const char *name;
-
-		uk_rcu_read_lock();
-		name = uk_vma_find(&fx->vas, BASE)->name;
-		uk_rcu_read_unlock();
-		if (strcmp(name, "new") == 0)
-			break;
-		sched_yield();
-	}
+	wait_for_new_vma(); /* published PENDING */
 	/* This fault finds the new VMA PENDING: it must wait. */
 	uk_store_release(&vas_fault_window_hook, NULL);
 	assert_int_equal(pthread_create(&nt, NULL, fault_thread, &new_f), 0);
