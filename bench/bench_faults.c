@@ -27,7 +27,10 @@
  * maps (16 pages, populated), set_attrs (R, then RW), advises DONTNEED and
  * unmaps ranges of its own, back to back, for as long as the faults run.
  * Reported: fault throughput relative to idle and p50/p99/p99.9 fault
- * latency from per-thread log-linear histograms, merged.
+ * latency from per-thread log-linear histograms, merged, plus the longest
+ * single fault (CSV max_ns: a lock that starves faults for long stretches
+ * can keep p99 low while the rate collapses). `make run` shows this table
+ * (--no-idle --storm-threads=1, short sizes; tools/demo-storm.sh).
  *
  * Fairness: every design runs in this process over the same physical
  * memory and frame allocator (per-thread frame caches included); the
@@ -425,6 +428,8 @@ int main(int argc, char **argv)
 						      "p99_ns", (double)bench_hist_quantile(&x->hist, 0.99), "ns");
 					bench_csv_row("storm", dn, kind_names[sk], t, t, wr,
 						      "p999_ns", (double)bench_hist_quantile(&x->hist, 0.999), "ns");
+					bench_csv_row("storm", dn, kind_names[sk], t, t, wr,
+						      "max_ns", (double)x->hist.max, "ns");
 					bench_csv_row("storm", dn, kind_names[sk], t, t, wr,
 						      "writer_ops_per_s", x->storm_ops, "1/s");
 				}
