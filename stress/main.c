@@ -32,7 +32,9 @@
  *
  * Usage: stress_vas [--faulters N] [--writers M] [--seconds S] [--seed X]
  *        [--priv-pages P] [--mem-mb MB] [--huge] [--no-yield]
- *        [--validate-every K] [-v]
+ *        [--validate-every K] [--progress S] [-v]
+ * --progress S: a line with the counters every S seconds (default 5, 0:
+ * none) while the run goes on.
  */
 #include <errno.h>
 #include <sched.h>
@@ -75,7 +77,7 @@ static int usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [--faulters N] [--writers M] [--seconds S] "
 		"[--seed X] [--priv-pages P] [--mem-mb MB] [--huge] "
-		"[--no-yield] [--validate-every K] [-v]\n",
+		"[--no-yield] [--validate-every K] [--progress S] [-v]\n",
 		argv0);
 	return 2;
 }
@@ -88,6 +90,7 @@ static int parse(struct stress_cfg *c, int argc, char **argv)
 		.faulters = 3, .writers = 2, .seconds = SANITIZED ? 2 : 3,
 		.seed = (unsigned long long)time(NULL), .priv_pages = 32,
 		.mem_mb = 512, .yield = true, .validate_every = 64,
+		.progress = 5,
 	};
 	for (a = 1; a < argc; a++) {
 		const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
@@ -112,6 +115,8 @@ static int parse(struct stress_cfg *c, int argc, char **argv)
 			c->priv_pages = strtoul(v, NULL, 0), a++;
 		else if (!strcmp(o, "--mem-mb"))
 			c->mem_mb = strtoul(v, NULL, 0), a++;
+		else if (!strcmp(o, "--progress"))
+			c->progress = strtod(v, NULL), a++;
 		else if (!strcmp(o, "--validate-every"))
 			c->validate_every = (unsigned int)strtoul(v, NULL, 0), a++;
 		else
@@ -172,10 +177,23 @@ static int setup(struct stress *st)
 	return 0;
 }
 
+/* A line every cfg.progress seconds, so a long run can be told from a hung
+ * one. The counters are relaxed: a line may lag the threads a little. A
+ * failed check stops the run and prints itself, so every check counted
+ * while the run goes on has passed (give or take the ones in flight). */
+static void progress_line(struct stress *st, double el)
+{
+	printf("stress_vas: %.0f s of %g: %lu fault-side ops, %lu writer ops, "
+	       "%lu checks, none failed\n", el, st->cfg.seconds,
+	       uk_load_relaxed(&st->fault_ops), uk_load_relaxed(&st->writer_ops),
+	       uk_load_relaxed(&st->checks));
+	fflush(stdout);
+}
+
 static void sleep_run(struct stress *st)
 {
 	struct timespec t0, t;
-	double el;
+	double el, next = st->cfg.progress;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
@@ -183,6 +201,11 @@ static void sleep_run(struct stress *st)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		el = (double)(t.tv_sec - t0.tv_sec) +
 		     (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (next > 0 && el >= next && el < st->cfg.seconds &&
+		    !uk_load_acquire(&st->failed)) {
+			progress_line(st, el);
+			next += st->cfg.progress;
+		}
 	} while (el < st->cfg.seconds && !uk_load_acquire(&st->failed));
 	uk_store_release(&st->stop, true);
 }

@@ -48,6 +48,7 @@ struct stress_cfg {
 	bool huge;         /* 1 GiB pages now and then (needs mem >= 2 GiB) */
 	bool yield;        /* random yields inside the fault window */
 	unsigned int validate_every; /* writer ops between validator runs */
+	double progress;   /* seconds between progress lines, 0: none */
 	bool verbose;
 };
 
