@@ -3,7 +3,11 @@
 # libFuzzer on the reference-model driver (tests/model/fuzz_model.c).
 # Usage: tools/run-fuzz.sh [-t SECONDS] [-j JOBS] [libFuzzer args...]
 #   -t  total time, default 60 s (libFuzzer -max_total_time)
-#   -j  parallel jobs, default 1
+#   -j  parallel jobs, default 1. One job fuzzes in this process and prints
+#       as it goes, a progress line every 5 s among libFuzzer's (inputs,
+#       operations, each checked against the model). With more, libFuzzer
+#       runs each job in a child writing fuzz-N.log; their latest progress
+#       lines are repeated here every 5 s.
 # Builds build/fuzz with clang, -fsanitize=fuzzer,address (installs clang
 # and libclang-rt-14-dev when missing and run as root), seeds from
 # tests/model/corpus/ and keeps new inputs in build/fuzz/corpus/.
@@ -38,7 +42,24 @@ if [ ! -f "$dir/build.ninja" ]; then
 fi
 ninja -C "$dir" tests/model/fuzz_model
 mkdir -p "$dir/corpus"
+# -jobs=1 would also run the job in a child with its output in fuzz-0.log,
+# silent here until the end: pass -jobs only for real parallel runs.
+par=()
+if [ "$jobs" -gt 1 ]; then
+	par=(-jobs="$jobs" -workers="$jobs")
+	(
+		while sleep 5; do
+			for ((n = 0; n < jobs; n++)); do
+				l=$(grep '^fuzz_model:' "fuzz-$n.log" 2>/dev/null |
+					tail -1) || true
+				[ -z "$l" ] || echo "job $n: $l"
+			done
+		done
+	) &
+	ticker=$!
+	trap 'kill "$ticker" 2>/dev/null' EXIT
+fi
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-	"$dir/tests/model/fuzz_model" -max_total_time="$secs" -jobs="$jobs" \
-	-workers="$jobs" -max_len=4096 -print_final_stats=1 "$@" \
+	"$dir/tests/model/fuzz_model" -max_total_time="$secs" "${par[@]}" \
+	-max_len=4096 -print_final_stats=1 "$@" \
 	"$dir/corpus" tests/model/corpus
