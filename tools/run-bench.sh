@@ -69,6 +69,40 @@ if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 
 # ---- Runs ------------------------------------------------------------------------
+# run_one NAME CMD...: the benchmark's output, indented, on the terminal and
+# unindented in NAME.log, while ticker NAME watches: whenever the benchmark
+# has printed nothing for 5 s, it says for how long it has run and how many
+# results (CSV rows) it has written, so a slow configuration can be told
+# from a hung one. A benchmark aborts on any failed operation, so every
+# result so far is of operations that succeeded. The benchmark runs in the
+# foreground (Ctrl-C reaches it); the ticker is killed after it, or on exit.
+ticker_main() {
+	local name=$1 t0=$SECONDS lines=0 quiet=0 n
+	while sleep 1; do
+		n=$(wc -l <"$out/$name.log" 2>/dev/null) || n=0
+		if [ "$n" != "$lines" ]; then
+			lines=$n
+			quiet=0
+		elif [ $((++quiet % 5)) -eq 0 ]; then
+			n=$(wc -l <"$out/$name.csv" 2>/dev/null) || n=1
+			echo "   ... $name: $((SECONDS - t0)) s, $((n > 0 ? n - 1 : 0)) results so far"
+		fi
+	done
+}
+ticker=
+trap '[ -z "$ticker" ] || kill "$ticker" 2>/dev/null' EXIT
+run_one() {
+	local name=$1 rc=0
+	shift
+	ticker_main "$name" &
+	ticker=$!
+	"$@" 2>&1 | tee "$out/$name.log" | sed -u 's/^/   /' || rc=$?
+	kill "$ticker" 2>/dev/null || true
+	wait "$ticker" 2>/dev/null || true
+	ticker=
+	return "$rc"
+}
+
 U=build/bench-urcu/bench
 C=build/bench-ck/bench
 runs=(
@@ -91,8 +125,7 @@ for r in "${runs[@]}"; do
 	echo "== [$i/${#runs[@]}] $name: $cmd ${pass[*]:-}"
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
-	if ! $cmd "${pass[@]}" --csv="$out/$name.csv" 2>&1 \
-		| tee "$out/$name.log" | sed 's/^/   /'; then
+	if ! run_one "$name" $cmd "${pass[@]}" --csv="$out/$name.csv"; then
 		echo "   FAILED: $name (see $out/$name.log)"
 		failed+=("$name")
 	fi
