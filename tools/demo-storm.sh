@@ -42,8 +42,13 @@ Measured by $exe
   --no-idle --storm-threads=1 --pages=$pages --reps=$reps (median of
 $reps rounds after a warm-up; a timestamp after every fault), on
 $(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg) at the start.
-
 EOF
+# Same threshold as tools/run-bench.sh: other work on the CPUs shows up
+# in every column, so the reader is told before the figures.
+if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l > 0.5) }'; then
+	echo "Other programs are using these CPUs now: expect noisy figures."
+fi
+echo
 hdr='%-17s %10s %9s %9s   %10s %6s %9s %9s %11s\n'
 echo "                  ---------- no writer ----------   ------------------ writer storm -------------------"
 # shellcheck disable=SC2059
@@ -85,16 +90,18 @@ cat <<'EOF'
 How to read it: "kept" is the fault rate beside the writer as a share of
 the same design's rate with no writer; p99 is the fault latency 99 % of
 faults stay under (timestamp included), "longest" the slowest single
-fault. With no writer the three designs are close: a lock nobody else
-wants costs little, so that column is not where they differ. Beside the
+fault (one preemption by another program lands there too). With no
+writer the designs do the same work and nobody else wants their locks, so
+they should be close: that column is not where they differ. Beside the
 writer, a fault of a lock-based design that arrives while the writer holds
-the lock waits for the writer's whole operation: the rate falls, and the
+the lock waits for the writer's whole operation: its rate falls, and the
 waits show in p99 or, when the lock lets the writer run many operations
-in a row, in the longest fault. ukvmem's faults do not wait for the
-writer; they still share caches, the frame allocator and, with the liburcu
-backend, the interrupt every grace period sends to each CPU of the process
-(membarrier: the cause of ukvmem-urcu's higher p99 under a storm, see
-docs/performance.md, "Why the misses"; the ck backend sends none).
+in a row, in the longest fault. ukvmem's faults never wait for the
+writer; they still share caches and the frame allocator with it and, with
+the liburcu backend, take the interrupt each of the writer's grace
+periods sends to every CPU of the process (membarrier). Those interrupts
+are what raises ukvmem-urcu's p99 when a storm raises it (see
+docs/performance.md, "Why the misses"); the ck backend sends none.
 Figures from a shared or busy machine vary by tens of percent from run to
 run. `make bench` runs the full set (1-8 threads, both RCU backends) and
 docs/performance.md discusses a reference run.
