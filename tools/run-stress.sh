@@ -5,6 +5,8 @@
 #   default flags: --faulters 4 --writers 2 --seconds 60 --huge
 #   (any flag given replaces the defaults; see stress_vas --help)
 #   STRESS_SEEDS=K runs K seeds one after the other (default 1).
+#   A progress line every 5 s (elapsed, ops, checks; --progress S to
+#   change, 0 for none), then the summary line per seed.
 #
 # Negative control (checks that the stress tests something): in a scratch
 # copy of the tree, delete the uk_rcu_synchronize() call at the top of
