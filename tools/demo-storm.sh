@@ -46,7 +46,10 @@ EOF
 # Same threshold as tools/run-bench.sh: other work on the CPUs shows up
 # in every column, so the reader is told before the figures.
 if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l > 0.5) }'; then
-	echo "Other programs are using these CPUs now: expect noisy figures."
+	echo "Other programs are using these CPUs now: expect noisy figures. The two"
+	echo "threads then take turns with them rather than run side by side, so the"
+	echo "storm columns measure the scheduler as much as the design. To repeat"
+	echo "this part alone later: tools/demo-storm.sh"
 fi
 echo
 hdr='%-17s %10s %9s %9s   %10s %6s %9s %9s %11s\n'
