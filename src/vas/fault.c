@@ -50,7 +50,7 @@ static int check_present(struct uk_pagetable *pt, struct uk_vma *vma,
 			 __vaddr_t vaddr, unsigned int type, __pte_t *pte,
 			 unsigned int *level)
 {
-	if (ukplat_pt_walk(pt, vaddr, level, pte))
+	if (ukplat_pt_lookup(pt, vaddr, level, pte))
 		return -ENOENT;
 	if (covers(ukplat_pte_attr(*pte), needed_prot(type)))
 		return 0;

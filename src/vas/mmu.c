@@ -86,13 +86,13 @@ static __sz access_piece(struct uk_vas *vas, __vaddr_t va, char *buf,
 	char *host;
 
 	uk_rcu_read_lock();
-	if (ukplat_pt_walk(vas->pt, va, &level, &pte) == 0 &&
+	if (ukplat_pt_lookup(vas->pt, va, &level, &pte) == 0 &&
 	    (ukplat_pte_attr(pte) & prot) == prot) {
 		off = va & (PAGE_Lx_SIZE(level) - 1);
 		n = PAGE_Lx_SIZE(level) - off;
 		if (n > len)
 			n = len;
-		host = (char *)ukplat_page_kmap(vas->pt,
+		host = (char *)ukplat_page_kptr(vas->pt,
 						ukplat_pte_paddr(pte, level),
 						1, 0) + off;
 		if (op == MMU_READ)
@@ -159,7 +159,7 @@ int uk_vas_translate(struct uk_vas *vas, __vaddr_t vaddr, unsigned int access,
 	int rc = -EFAULT;
 
 	uk_rcu_read_lock();
-	if (ukplat_pt_walk(vas->pt, vaddr, &level, &pte) == 0 &&
+	if (ukplat_pt_lookup(vas->pt, vaddr, &level, &pte) == 0 &&
 	    (ukplat_pte_attr(pte) & prot) == prot) {
 		*paddr = ukplat_pte_paddr(pte, level) +
 			 (vaddr & (PAGE_Lx_SIZE(level) - 1));

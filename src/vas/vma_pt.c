@@ -55,7 +55,7 @@ static bool page_present(struct uk_pagetable *pt, __vaddr_t vbase)
 	unsigned int level;
 	__pte_t pte;
 
-	return ukplat_pt_walk(pt, vbase, &level, &pte) == 0;
+	return ukplat_pt_lookup(pt, vbase, &level, &pte) == 0;
 }
 
 int vas_prefault_prepare(struct vas_prefault *pf, struct uk_vma *vma,

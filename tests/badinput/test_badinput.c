@@ -605,7 +605,7 @@ static void assert_no_pte(__vaddr_t va)
 	__paddr_t pa;
 
 	uk_rcu_read_lock();
-	assert_int_equal(ukplat_pt_walk(&fx->pt, va, &level, &pte), -ENOENT);
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, va, &level, &pte), -ENOENT);
 	uk_rcu_read_unlock();
 	assert_int_equal(uk_vas_translate(&fx->vas, va, UK_VMA_FAULT_READ,
 					  &pa), -EFAULT);
@@ -617,7 +617,7 @@ static __pte_t pte_at(__vaddr_t va)
 	__pte_t pte = 0;
 
 	uk_rcu_read_lock();
-	assert_int_equal(ukplat_pt_walk(&fx->pt, va, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, va, &level, &pte), 0);
 	uk_rcu_read_unlock();
 	return pte;
 }
@@ -656,7 +656,7 @@ static void refused_all_resident(__vaddr_t va, __paddr_t pa)
 	char c = 0;
 
 	uk_rcu_read_lock();
-	assert_int_equal(ukplat_pt_walk(&fx->pt, va, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, va, &level, &pte), 0);
 	uk_rcu_read_unlock();
 	assert_int_equal(ukplat_pte_paddr(pte, level), pa);
 	assert_int_equal(ukplat_pte_attr(pte) & PAGE_ATTR_PROT_MASK, 0);
@@ -800,7 +800,7 @@ static void test_prot_none(void **state)
 	assert_int_equal(uk_vma_set_attr(&fx->vas, va, 4 * P, RW, 0), 0);
 	assert_int_equal(snap_check_fill(&fx->vas, va, 2 * P, 3), 0);
 	uk_rcu_read_lock();
-	assert_int_equal(ukplat_pt_walk(&fx->pt, va, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, va, &level, &pte), 0);
 	uk_rcu_read_unlock();
 	assert_int_equal(ukplat_pte_paddr(pte, level), pa);
 	assert_int_equal(vas_fixture_check(fx), 0);

@@ -679,7 +679,7 @@ static void dma_setup(struct vas_fixture *fx)
 	setup_neighbour(fx);
 	dma_pa = uk_falloc(fx->fa, 8);
 	assert_int_not_equal(dma_pa, __PADDR_INV);
-	memset(ukplat_page_kmap(&fx->pt, dma_pa, 8, 0), 0x77, 8 * P);
+	memset(ukplat_page_kptr(&fx->pt, dma_pa, 8, 0), 0x77, 8 * P);
 }
 
 static int dma_op(struct vas_fixture *fx)

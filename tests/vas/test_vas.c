@@ -312,7 +312,7 @@ static void test_dma(void **state)
 {
 	__paddr_t pa = uk_falloc(fx->fa, 8);
 	__vaddr_t va = __VADDR_ANY, vb;
-	char *host = ukplat_page_kmap(&fx->pt, pa, 8, 0);
+	char *host = ukplat_page_kptr(&fx->pt, pa, 8, 0);
 	const struct uk_vma *vma;
 	char c;
 
@@ -461,7 +461,7 @@ static void test_write_visible_through_kmap(void **state)
 	assert_int_equal(uk_vas_write(&fx->vas, va + 10, "kmap", 4), 4);
 	assert_int_equal(uk_vas_translate(&fx->vas, va, UK_VMA_FAULT_READ,
 					  &pa), 0);
-	assert_memory_equal((char *)ukplat_page_kmap(&fx->pt, pa, 1, 0) + 10,
+	assert_memory_equal((char *)ukplat_page_kptr(&fx->pt, pa, 1, 0) + 10,
 			    "kmap", 4);
 }
 

@@ -23,7 +23,7 @@ int vma_anon_frame(struct uk_vma *vma, struct uk_vm_fault *f, bool zero)
 	if (rc)
 		return rc;
 	if (zero)
-		memset(ukplat_page_kmap(pt, paddr, frames, 0), 0, f->len);
+		memset(ukplat_page_kptr(pt, paddr, frames, 0), 0, f->len);
 	f->paddr = paddr;
 	return 0;
 }
