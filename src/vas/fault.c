@@ -111,6 +111,8 @@ int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
 
 	if (!vas)
 		return -EINVAL;
+	if (!uk_vas_paging_enabled())
+		return -EFAULT; /* this thread switched demand paging off */
 	for (;;) {
 		uk_rcu_read_lock();
 		vma = vas_find_rcu(vas, vaddr);

@@ -29,8 +29,8 @@
 #include "model_mem.h"
 
 #define ADV_KNOWN (UK_VMA_ADV_DONTNEED | UK_VMA_ADV_WILLNEED)
-#define PERSISTENT                                                             \
-	(UK_VMA_MAP_UNINITIALIZED | UK_VMA_MAP_SIZE_MASK | UK_VMA_MAP_EXTF_MASK)
+/* What a VMA keeps of its map flags; UNINITIALIZED as the VMA flag. */
+#define PERSISTENT (UK_VMA_MAP_SIZE_MASK | UK_VMA_MAP_EXTF_MASK)
 #define GUARD_LO(up)                                                           \
 	((__sz)((up) ? UK_VMA_STACK_GUARD_PAGES_TOP                            \
 		     : UK_VMA_STACK_GUARD_PAGES_BOTTOM) * PAGE_SIZE)
@@ -324,7 +324,9 @@ static struct mvma make_vma(struct model *m, const struct mmap_req *r,
 	v.end = va + len;
 	v.type = r->type;
 	v.attr = r->type == MT_STACK ? PAGE_ATTR_PROT_RW : r->attr;
-	v.flags = r->flags & PERSISTENT;
+	v.flags = (r->flags & PERSISTENT) |
+		  ((r->flags & UK_VMA_MAP_UNINITIALIZED) ? UK_VMA_FLAG_UNINITIALIZED
+							 : 0);
 	v.lvl = lvl;
 	v.name = r->type == MT_FILE ? model_name(m->env.file_name)
 				    : model_name(r->name);

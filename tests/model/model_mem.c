@@ -141,7 +141,7 @@ __sz model_access(struct model *m, __vaddr_t va, unsigned char *buf,
 		src = page_bytes(m, v, page, access == UK_VMA_FAULT_WRITE,
 				 tmp);
 		known = !(v->type == MT_ANON &&
-			  (v->flags & UK_VMA_MAP_UNINITIALIZED));
+			  (v->flags & UK_VMA_FLAG_UNINITIALIZED));
 		if (access == UK_VMA_FAULT_WRITE)
 			memcpy(src + off, buf + done, n);
 		else

@@ -30,7 +30,7 @@ int vma_anon_frame(struct uk_vma *vma, struct uk_vm_fault *f, bool zero)
 
 static int anon_fault(struct uk_vma *vma, struct uk_vm_fault *f)
 {
-	return vma_anon_frame(vma, f, !(vma->flags & UK_VMA_MAP_UNINITIALIZED));
+	return vma_anon_frame(vma, f, !(vma->flags & UK_VMA_FLAG_UNINITIALIZED));
 }
 
 const struct uk_vma_ops uk_vma_anon_ops = {
