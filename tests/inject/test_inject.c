@@ -448,7 +448,7 @@ static void stack_check(struct vas_fixture *fx)
 /* A stack at a fixed address in a 1 GiB region with no tables. */
 static int stack_far_op(struct vas_fixture *fx)
 {
-	__vaddr_t va = B + GB + P;
+	__vaddr_t va = B + GB; /* the VMA's start */
 
 	return uk_vma_map_stack(&fx->vas, &va, 16 * P, 0, "stack", 4 * P);
 }
