@@ -184,27 +184,38 @@ struct uk_vma_ops {
 #define UK_VMA_MAP_REPLACE 0x04UL
 #define UK_VMA_FLAG_STRICT_VMA_CHECK 0x1000UL
 
+/* Page size: UK_VMA_MAP_SIZE(order) in a 6-bit field at bit 5. As in
+ * Unikraft, a *_MASK is the field's width before shifting; the *_FLAGS
+ * names are the same fields in place in the flag word. */
 #define UK_VMA_MAP_SIZE_SHIFT 5
 #define UK_VMA_MAP_SIZE_BITS 6
-#define UK_VMA_MAP_SIZE_MASK                                                   \
-	(((1UL << UK_VMA_MAP_SIZE_BITS) - 1) << UK_VMA_MAP_SIZE_SHIFT)
+#define UK_VMA_MAP_SIZE_MASK ((1UL << UK_VMA_MAP_SIZE_BITS) - 1)
+#define UK_VMA_MAP_SIZE_FLAGS (UK_VMA_MAP_SIZE_MASK << UK_VMA_MAP_SIZE_SHIFT)
+/* An order too large for the field makes flags that map refuses. */
 #define UK_VMA_MAP_SIZE(order) (((unsigned long)(order)) << UK_VMA_MAP_SIZE_SHIFT)
 #define UK_VMA_MAP_SIZE_TO_ORDER(flags)                                        \
-	((unsigned int)(((flags) & UK_VMA_MAP_SIZE_MASK) >> UK_VMA_MAP_SIZE_SHIFT))
+	((unsigned int)(((flags) >> UK_VMA_MAP_SIZE_SHIFT) &                   \
+			UK_VMA_MAP_SIZE_MASK))
 #define UK_VMA_MAP_SIZE_4KB UK_VMA_MAP_SIZE(12)
 #define UK_VMA_MAP_SIZE_2MB UK_VMA_MAP_SIZE(21)
 #define UK_VMA_MAP_SIZE_1GB UK_VMA_MAP_SIZE(30)
 
 /* The upper half of the flag word belongs to the VMA type. */
 #define UK_VMA_MAP_EXTF_SHIFT (sizeof(unsigned long) * 4)
-#define UK_VMA_MAP_EXTF_MASK (~0UL << UK_VMA_MAP_EXTF_SHIFT)
+#define UK_VMA_MAP_EXTF_BITS UK_VMA_MAP_EXTF_SHIFT
+#define UK_VMA_MAP_EXTF_MASK ((1UL << UK_VMA_MAP_EXTF_BITS) - 1)
+#define UK_VMA_MAP_EXTF_FLAGS (UK_VMA_MAP_EXTF_MASK << UK_VMA_MAP_EXTF_SHIFT)
 #define UK_VMA_MAP_FLAGS_KNOWN                                                 \
 	(UK_VMA_MAP_POPULATE | UK_VMA_MAP_UNINITIALIZED | UK_VMA_MAP_REPLACE | \
-	 UK_VMA_FLAG_STRICT_VMA_CHECK | UK_VMA_MAP_SIZE_MASK)
+	 UK_VMA_FLAG_STRICT_VMA_CHECK | UK_VMA_MAP_SIZE_FLAGS)
 
 /* ---- Advice ------------------------------------------------------------ */
 #define UK_VMA_ADV_DONTNEED 0x01UL
 #define UK_VMA_ADV_WILLNEED 0x02UL
+/* The upper half of the advice belongs to the VMA type. */
+#define UK_VMA_ADV_EXTF_SHIFT (sizeof(unsigned long) * 4)
+#define UK_VMA_ADV_EXTF_BITS UK_VMA_ADV_EXTF_SHIFT
+#define UK_VMA_ADV_EXTF_MASK ((1UL << UK_VMA_ADV_EXTF_BITS) - 1)
 /* Set by ukvmem when it asks an advise hook whether it would accept. */
 #define UK_VMA_ADV_QUERY (1UL << 31)
 

@@ -50,7 +50,7 @@ static int check_map_args(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 
 	if (!vas || !vaddr || !ops)
 		return -EINVAL;
-	if ((flags & ~UK_VMA_MAP_EXTF_MASK) & ~UK_VMA_MAP_FLAGS_KNOWN)
+	if ((flags & ~UK_VMA_MAP_EXTF_FLAGS) & ~UK_VMA_MAP_FLAGS_KNOWN)
 		return -EINVAL;
 	if (attr & ~PAGE_ATTR_MASK)
 		return -EINVAL;
@@ -70,7 +70,7 @@ static int check_map_args(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
  * Unikraft's UK_VMA_FLAG_UNINITIALIZED. */
 static unsigned long vma_flags_of(unsigned long flags)
 {
-	return (flags & (UK_VMA_MAP_SIZE_MASK | UK_VMA_MAP_EXTF_MASK)) |
+	return (flags & (UK_VMA_MAP_SIZE_FLAGS | UK_VMA_MAP_EXTF_FLAGS)) |
 	       ((flags & UK_VMA_MAP_UNINITIALIZED) ? UK_VMA_FLAG_UNINITIALIZED
 						   : 0);
 }

@@ -62,6 +62,7 @@ void test_paging_state_is_per_thread(void **state);
 /* compat_custom.c */
 void test_custom_type_default_hooks(void **state);
 void test_custom_type_advise(void **state);
+void test_custom_type_eskip(void **state);
 void test_pt_walk(void **state);
 void test_pt_walk_large_and_stop_level(void **state);
 void test_kmap(void **state);

@@ -136,6 +136,44 @@ void test_custom_type_advise(void **state)
 	assert_int_equal(uk_vma_unmap(vas, va, 4 * P, 0), 0);
 }
 
+/* A type with a guard page at its start, written like Unikraft's stack:
+ * software faults (populate) skip the guard with ESKIP, real ones fail. */
+static int guarded_fault(struct uk_vma *vma, struct uk_vm_fault *fault)
+{
+	if (fault->vbase == vma->start)
+		return (fault->type & UK_VMA_FAULT_SOFT) ? UKPLAT_PAGE_MAPX_ESKIP
+							  : -EFAULT;
+	return pattern_fault(vma, fault);
+}
+
+static const struct uk_vma_ops guarded_ops = {
+	.fault = guarded_fault,
+	.unmap = uk_vma_op_unmap,
+	.split = uk_vma_op_deny,
+	.merge = uk_vma_op_deny,
+	.set_attr = uk_vma_op_set_attr,
+	.advise = uk_vma_op_advise,
+};
+
+void test_custom_type_eskip(void **state)
+{
+	struct uk_vas *vas = uk_vas_get_active();
+	__vaddr_t va = __VADDR_ANY;
+
+	(void)state;
+	assert_int_equal(uk_vma_map(vas, &va, 4 * P, PAGE_ATTR_PROT_RW,
+				    UK_VMA_MAP_POPULATE, "guarded", &guarded_ops,
+				    NULL), 0);
+	assert_int_equal(compat_resident(va), 3 * P);
+	assert_false(compat_mapped(va));
+	assert_int_equal(uk_vas_fault(vas, va, UK_VMA_FAULT_READ), -EFAULT);
+	assert_int_equal(uk_vma_advise(vas, va, 4 * P, UK_VMA_ADV_DONTNEED |
+							      UK_VMA_ADV_WILLNEED,
+				       0), 0);
+	assert_int_equal(compat_resident(va), 3 * P);
+	assert_int_equal(uk_vma_unmap(vas, va, 4 * P, 0), 0);
+}
+
 void test_pt_walk(void **state)
 {
 	struct uk_vas *vas = uk_vas_get_active();

@@ -15,6 +15,11 @@ _Static_assert(UK_VMA_MAP_POPULATE == 0x01 && UK_VMA_MAP_UNINITIALIZED == 0x02 &
 _Static_assert(UK_VMA_MAP_SIZE_2MB == (21UL << 5) &&
 		       UK_VMA_MAP_SIZE_TO_ORDER(UK_VMA_MAP_SIZE_1GB) == 30,
 	       "page size flags");
+_Static_assert(UK_VMA_MAP_SIZE_MASK == 0x3f &&
+		       UK_VMA_MAP_EXTF_MASK ==
+			       (1UL << (sizeof(unsigned long) * 4)) - 1 &&
+		       UK_VMA_ADV_EXTF_SHIFT == sizeof(unsigned long) * 4,
+	       "field masks, before shifting");
 _Static_assert(UK_VMA_ADV_DONTNEED == 0x01 && UK_VMA_ADV_WILLNEED == 0x02,
 	       "advice");
 _Static_assert(UK_VMA_STACK_GROWS_UP == 1UL << (sizeof(unsigned long) * 4),

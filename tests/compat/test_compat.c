@@ -64,6 +64,7 @@ int main(void)
 		COMPAT_TEST(test_paging_state_is_per_thread),
 		COMPAT_TEST(test_custom_type_default_hooks),
 		COMPAT_TEST(test_custom_type_advise),
+		COMPAT_TEST(test_custom_type_eskip),
 		COMPAT_TEST(test_pt_walk),
 		COMPAT_TEST(test_pt_walk_large_and_stop_level),
 		COMPAT_TEST(test_kmap),

@@ -30,7 +30,7 @@
 
 #define ADV_KNOWN (UK_VMA_ADV_DONTNEED | UK_VMA_ADV_WILLNEED)
 /* What a VMA keeps of its map flags; UNINITIALIZED as the VMA flag. */
-#define PERSISTENT (UK_VMA_MAP_SIZE_MASK | UK_VMA_MAP_EXTF_MASK)
+#define PERSISTENT (UK_VMA_MAP_SIZE_FLAGS | UK_VMA_MAP_EXTF_FLAGS)
 /* A stack VMA: bottom guard, usable part, top guard, either direction. */
 #define GUARD_LO ((__sz)UK_VMA_STACK_GUARD_PAGES_BOTTOM * PAGE_SIZE)
 #define GUARDS                                                                 \
@@ -287,7 +287,7 @@ static int wrapper_checks(const struct model *m, struct mmap_req *r)
 		if (!r->len || !PAGE_ALIGNED(r->len) ||
 		    !PAGE_ALIGNED(r->premapped) ||
 		    r->len > ~(__sz)0 - GUARDS ||
-		    (r->flags & UK_VMA_MAP_SIZE_MASK & ~UK_VMA_MAP_SIZE_4KB))
+		    (r->flags & UK_VMA_MAP_SIZE_FLAGS & ~UK_VMA_MAP_SIZE_4KB))
 			return -EINVAL;
 	}
 	(void)m;
@@ -353,7 +353,7 @@ int model_map(struct model *m, struct mmap_req *r)
 	if (r->type == MT_STACK) {
 		len += GUARDS; /* a fixed address is the VMA's start */
 	}
-	if ((flags & ~UK_VMA_MAP_EXTF_MASK) & ~UK_VMA_MAP_FLAGS_KNOWN)
+	if ((flags & ~UK_VMA_MAP_EXTF_FLAGS) & ~UK_VMA_MAP_FLAGS_KNOWN)
 		return -EINVAL;
 	if (r->type != MT_STACK && (r->attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;

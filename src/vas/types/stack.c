@@ -2,7 +2,7 @@
 /*
  * Thread stacks: one VMA of guard + stack + guard. Faults in the guards are
  * never resolved (a stack overflow must trap); the usable part is demand
- * zero, with the premapped part at the growing end faulted in by map. A
+ * zero (unless UK_VMA_MAP_UNINITIALIZED), with the premapped part at the growing end faulted in by map. A
  * stack never merges or splits, and keeps its frames until it is unmapped.
  */
 #include "vas/vas_internal.h"
@@ -20,7 +20,8 @@ static int stack_fault(struct uk_vma *vma, struct uk_vm_fault *f)
 {
 	if (stack_guard(vma, f->vbase))
 		return -EFAULT;
-	return vma_anon_frame(vma, f, true);
+	return vma_anon_frame(vma, f,
+			      !(vma->flags & UK_VMA_FLAG_UNINITIALIZED));
 }
 
 static int stack_refuse_split(struct uk_vma *vma, __vaddr_t vaddr,
@@ -66,7 +67,7 @@ int uk_vma_map_stack(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 	if (!vaddr || !len || !PAGE_ALIGNED(len) ||
 	    !PAGE_ALIGNED(premapped_len) ||
 	    len > ~(__sz)0 - UK_VMA_STACK_GUARDS_SIZE ||
-	    (flags & UK_VMA_MAP_SIZE_MASK & ~UK_VMA_MAP_SIZE_4KB))
+	    (flags & UK_VMA_MAP_SIZE_FLAGS & ~UK_VMA_MAP_SIZE_4KB))
 		return -EINVAL;
 	/* Capped like Unikraft does; POPULATE premaps the whole stack. */
 	if (premapped_len > len || (flags & UK_VMA_MAP_POPULATE))
