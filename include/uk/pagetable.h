@@ -41,20 +41,24 @@ struct uk_pagetable {
 	_Atomic long pending_frames; /* frames removed, awaiting grace period */
 };
 
-/* Flags of the range operations. */
-#define PAGE_FLAG_FORCE_SIZE 0x02UL  /* use exactly PAGE_FLAG_SIZE */
-#define PAGE_FLAG_KEEP_FRAMES 0x08UL /* unmap: do not free the frames */
-/* unmap: leave table pages in place even where the range covers them.
- * Needed when faults may run in the range meanwhile (DONTNEED): a fault
- * that walked into a table before it was unlinked would install into a
- * table no one can reach. */
-#define PAGE_FLAG_KEEP_TABLES 0x40UL
+/* Flags of the range operations (Unikraft's values; a *_MASK is the
+ * field's width before shifting). Unikraft's PAGE_FLAG_KEEP_PTES (0x01)
+ * is not supported. */
+#define PAGE_FLAG_KEEP_FRAMES 0x02UL /* unmap: do not free the frames */
+#define PAGE_FLAG_FORCE_SIZE 0x04UL  /* use exactly PAGE_FLAG_SIZE */
 #define PAGE_FLAG_SIZE_SHIFT 4
-#define PAGE_FLAG_SIZE_MASK (0x3UL << PAGE_FLAG_SIZE_SHIFT)
-/* Largest (or, with FORCE_SIZE, exact) page level to use. */
+#define PAGE_FLAG_SIZE_BITS 4
+#define PAGE_FLAG_SIZE_MASK ((1UL << PAGE_FLAG_SIZE_BITS) - 1)
+/* Largest (or, with FORCE_SIZE, exact) page level to use; a level above
+ * PAGE_MAX_LEVEL is refused (-EINVAL). */
 #define PAGE_FLAG_SIZE(lvl) (((unsigned long)(lvl)) << PAGE_FLAG_SIZE_SHIFT)
 #define PAGE_FLAG_SIZE_TO_LEVEL(f)                                             \
-	((unsigned int)(((f) & PAGE_FLAG_SIZE_MASK) >> PAGE_FLAG_SIZE_SHIFT))
+	((unsigned int)(((f) >> PAGE_FLAG_SIZE_SHIFT) & PAGE_FLAG_SIZE_MASK))
+/* unmap (ukvmem's): leave table pages in place even where the range
+ * covers them. Needed when faults may run in the range meanwhile
+ * (DONTNEED): a fault that walked into a table before it was unlinked
+ * would install into a table no one can reach. Above the size field. */
+#define PAGE_FLAG_KEEP_TABLES 0x100UL
 
 /* Returns of a mapx callback besides 0 and a negative errno. */
 #define UKPLAT_PAGE_MAPX_ESKIP 1   /* leave this page unmapped */

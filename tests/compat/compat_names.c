@@ -20,6 +20,10 @@ _Static_assert(UK_VMA_MAP_SIZE_MASK == 0x3f &&
 			       (1UL << (sizeof(unsigned long) * 4)) - 1 &&
 		       UK_VMA_ADV_EXTF_SHIFT == sizeof(unsigned long) * 4,
 	       "field masks, before shifting");
+_Static_assert(PAGE_FLAG_KEEP_FRAMES == 0x02 && PAGE_FLAG_FORCE_SIZE == 0x04 &&
+		       PAGE_FLAG_SIZE_TO_LEVEL(PAGE_FLAG_SIZE(2)) == 2 &&
+		       PAGE_FLAG_SIZE(1) == 0x10 && PAGE_FLAG_SIZE_MASK == 0xf,
+	       "page-table flags");
 _Static_assert(UK_VMA_ADV_DONTNEED == 0x01 && UK_VMA_ADV_WILLNEED == 0x02,
 	       "advice");
 _Static_assert(UK_VMA_STACK_GROWS_UP == 1UL << (sizeof(unsigned long) * 4),
