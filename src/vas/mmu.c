@@ -177,7 +177,8 @@ int uk_vas_translate(struct uk_vas *vas, __vaddr_t vaddr, unsigned int access,
 static __sz probe(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		  enum mmu_op op, unsigned int type, unsigned long flags)
 {
-	bool paging = !(flags & UK_NOFAULTF_NOPAGING) && !paging_off;
+	bool paging = !(flags & UK_NOFAULTF_NOPAGING) &&
+		      uk_vas_paging_enabled();
 	__sz done = 0, ok = 0, n, skip;
 
 	if (!vas || vaddr + len < vaddr)
