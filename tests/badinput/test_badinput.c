@@ -124,7 +124,7 @@ static int group_teardown(void **state)
 }
 
 /* One past the highest address the build's VAS accepts. */
-static __vaddr_t va_end(void)
+static __vaddr_t vas_end(void)
 {
 	return strcmp(ukplat_pt_format(), "arm64") == 0 ? 1UL << 48
 							: 1UL << 47;
@@ -211,7 +211,7 @@ static int closed_fd(void)
 
 static size_t build_cases(struct bcase *t)
 {
-	const __vaddr_t E = va_end();
+	const __vaddr_t E = vas_end();
 	const bool x86 = strcmp(ukplat_pt_format(), "x86_64") == 0;
 	const __paddr_t mb = fx->pm.base, me = fx->pm.base + fx->pm.size;
 	const long cfd = closed_fd();
