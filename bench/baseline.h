@@ -44,7 +44,7 @@ static inline int bl_frame(struct uk_pagetable *pt, const struct bvma *v,
 	*paddr = __PADDR_ANY;
 	rc = uk_falloc_frames(pt->fa, paddr, 1, 0);
 	if (!rc && v->kind == BK_ZERO)
-		memset(ukplat_page_kmap(pt, *paddr, 1, 0), 0, PAGE_SIZE);
+		memset(ukplat_page_kptr(pt, *paddr, 1, 0), 0, PAGE_SIZE);
 	return rc;
 }
 
@@ -61,7 +61,7 @@ static inline int bl_fault_vma(struct uk_pagetable *pt, const struct bvma *v,
 	if (!(v->attr & PAGE_ATTR_PROT_WRITE))
 		return -EACCES;
 	for (int tries = 0; tries < 16; tries++) {
-		if (!ukplat_pt_walk(pt, va, &level, &pte)) {
+		if (!ukplat_pt_lookup(pt, va, &level, &pte)) {
 			if (ukplat_pte_attr(pte) & PAGE_ATTR_PROT_WRITE)
 				return 0;
 			rc = ukplat_pt_update_attr(pt,

@@ -133,7 +133,7 @@ static void shared_access(struct faulter *f)
 		break;
 	default:
 		(void)uk_vas_probe_rw(vas, va, len,
-				      rnd(f, 2) ? UK_NOFAULTREG_FLAG_NOPAGING
+				      rnd(f, 2) ? UK_NOFAULTF_NOPAGING
 						: 0);
 		break;
 	}

@@ -79,7 +79,7 @@ static int map_one(struct writer *w, int type, __vaddr_t va, __sz len,
 	case 2:
 		if (big || len < 8 * PAGE_SIZE)
 			return 0;
-		at = va + UK_VMA_STACK_GUARD_PAGES_BOTTOM * PAGE_SIZE;
+		at = va; /* the stack VMA's start */
 		DESC(w, "map stack %#lx+%#zx", va, len);
 		return uk_vma_map_stack(&st->vas, &at,
 					len - 5 * PAGE_SIZE,

@@ -4,11 +4,14 @@
 #   both page-table formats x both RCU backends, normal build: unit + mt
 #   ASan+UBSan (both formats, both backends across the two): unit + mt
 #   ThreadSanitizer, each backend: mt
+#   the Unikraft compatibility suite (compat) in every configuration above,
+#   and once more built by clang (only that suite: the rest of the tree is
+#   gcc-checked)
 # Usage: tools/test-matrix.sh [config-name ...]  (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# name | meson options | suites
+# name | meson options | suites [| compiler | ninja targets (default: all)]
 CONFIGS=(
 	"x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu|unit mt"
 	"arm64-ck|-Dpt_format=arm64 -Drcu=ck|unit mt"
@@ -16,8 +19,9 @@ CONFIGS=(
 	"arm64-urcu|-Dpt_format=arm64 -Drcu=urcu|unit mt"
 	"asan-x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu -Db_sanitize=address,undefined|unit mt"
 	"asan-arm64-ck|-Dpt_format=arm64 -Drcu=ck -Db_sanitize=address,undefined|unit mt"
-	"tsan-x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu -Db_sanitize=thread|mt"
-	"tsan-arm64-ck|-Dpt_format=arm64 -Drcu=ck -Db_sanitize=thread|mt"
+	"tsan-x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu -Db_sanitize=thread|mt compat"
+	"tsan-arm64-ck|-Dpt_format=arm64 -Drcu=ck -Db_sanitize=thread|mt compat"
+	"clang-compat|-Dpt_format=x86_64 -Drcu=urcu|compat|clang|tests/test_compat"
 )
 
 want=("$@")
@@ -27,7 +31,7 @@ nfail=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for c in "${CONFIGS[@]}"; do
-	IFS='|' read -r name opts suites <<<"$c"
+	IFS='|' read -r name opts suites compiler targets <<<"$c"
 	if [ "${#want[@]}" -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then
 		continue
 	fi
@@ -35,10 +39,14 @@ for c in "${CONFIGS[@]}"; do
 	echo "=== $name: $opts (suites: $suites)"
 	if [ ! -f "$dir/build.ninja" ]; then
 		# shellcheck disable=SC2086
-		meson setup "$dir" $opts -Dwerror=true -Db_lundef=false >/dev/null
+		CC="${compiler:-${CC:-cc}}" meson setup "$dir" $opts \
+			-Dwerror=true -Db_lundef=false >/dev/null
 	fi
-	ninja -C "$dir" >/dev/null
+	# shellcheck disable=SC2086
+	ninja -C "$dir" $targets >/dev/null
 	suite_args=()
+	# Only the named targets are built: meson test must not build the rest.
+	if [ -n "$targets" ]; then suite_args+=(--no-rebuild); fi
 	for s in $suites; do suite_args+=(--suite "$s"); done
 	if ! meson test -C "$dir" "${suite_args[@]}" --print-errorlogs \
 		--num-processes 2 | tee "$log"; then

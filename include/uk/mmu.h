@@ -2,7 +2,7 @@
 /*
  * The software MMU: read, write and execute a VAS through its page table
  * the way a CPU does, faulting through uk_vas_fault when a page is missing
- * or lacks rights, and the nofault probes Unikraft offers.
+ * or lacks rights, and the nofault probes Unikraft offers (uk/nofault.h).
  *
  * Accesses are word-atomic (relaxed) on the frames, like a CPU's: two
  * threads writing the same bytes race as they would on hardware, but never
@@ -14,12 +14,7 @@
 
 #include <stdbool.h>
 #include <uk/vmem.h>
-
-/* Per-thread demand-paging switch (Unikraft's is VAS-wide; a per-thread
- * one cannot leak into other threads). Enabled by default. */
-void uk_vas_paging_disable(void);
-void uk_vas_paging_enable(void);
-bool uk_vas_paging_enabled(void);
+#include <uk/nofault.h>
 
 /*
  * Copy between @buf and [vaddr, vaddr + len). Each returns how many bytes
@@ -38,16 +33,10 @@ __sz uk_vas_fetch(struct uk_vas *vas, __vaddr_t vaddr, void *buf, __sz len);
 int uk_vas_translate(struct uk_vas *vas, __vaddr_t vaddr, unsigned int access,
 		     __paddr_t *paddr);
 
-/* Probes: bytes from @vaddr that can be read (or read and written) without
- * an unresolved fault. The write probe writes nothing visible (an atomic
- * OR of zero per page), so it never clobbers a concurrent write. */
-#define UK_NOFAULTREG_FLAG_NOPAGING 0x1UL
+/* The nofault probes (uk/nofault.h, UK_NOFAULTF_* flags) on @vas. */
 __sz uk_vas_probe_r(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		    unsigned long flags);
 __sz uk_vas_probe_rw(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		     unsigned long flags);
-/* The same on the calling thread's active VAS (Unikraft's names). */
-__sz uk_nofault_probe_r(__vaddr_t vaddr, __sz len, unsigned long flags);
-__sz uk_nofault_probe_rw(__vaddr_t vaddr, __sz len, unsigned long flags);
 
 #endif /* UK_MMU_H */

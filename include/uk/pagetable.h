@@ -4,8 +4,8 @@
  * picked at build time; see arch/), stored in simulated physical memory.
  *
  * Concurrency contract
- *  - Walks (ukplat_pt_walk, the software MMU) run under uk_rcu_read_lock and
- *    concurrently with everything else here.
+ *  - Walks (ukplat_pt_lookup, ukplat_pt_walk, the software MMU) run under
+ *    uk_rcu_read_lock and concurrently with everything else here.
  *  - Every store of a PTE is one atomic operation: a leaf or an intermediate
  *    table is installed by compare-and-swap from the empty entry, so of two
  *    threads installing the same slot exactly one wins; a leaf is removed by
@@ -41,20 +41,24 @@ struct uk_pagetable {
 	_Atomic long pending_frames; /* frames removed, awaiting grace period */
 };
 
-/* Flags of the range operations. */
-#define PAGE_FLAG_FORCE_SIZE 0x02UL  /* use exactly PAGE_FLAG_SIZE */
-#define PAGE_FLAG_KEEP_FRAMES 0x08UL /* unmap: do not free the frames */
-/* unmap: leave table pages in place even where the range covers them.
- * Needed when faults may run in the range meanwhile (DONTNEED): a fault
- * that walked into a table before it was unlinked would install into a
- * table no one can reach. */
-#define PAGE_FLAG_KEEP_TABLES 0x40UL
+/* Flags of the range operations (Unikraft's values; a *_MASK is the
+ * field's width before shifting). Unikraft's PAGE_FLAG_KEEP_PTES (0x01)
+ * is not supported. */
+#define PAGE_FLAG_KEEP_FRAMES 0x02UL /* unmap: do not free the frames */
+#define PAGE_FLAG_FORCE_SIZE 0x04UL  /* use exactly PAGE_FLAG_SIZE */
 #define PAGE_FLAG_SIZE_SHIFT 4
-#define PAGE_FLAG_SIZE_MASK (0x3UL << PAGE_FLAG_SIZE_SHIFT)
-/* Largest (or, with FORCE_SIZE, exact) page level to use. */
+#define PAGE_FLAG_SIZE_BITS 4
+#define PAGE_FLAG_SIZE_MASK ((1UL << PAGE_FLAG_SIZE_BITS) - 1)
+/* Largest (or, with FORCE_SIZE, exact) page level to use; a level above
+ * PAGE_MAX_LEVEL is refused (-EINVAL). */
 #define PAGE_FLAG_SIZE(lvl) (((unsigned long)(lvl)) << PAGE_FLAG_SIZE_SHIFT)
 #define PAGE_FLAG_SIZE_TO_LEVEL(f)                                             \
-	((unsigned int)(((f) & PAGE_FLAG_SIZE_MASK) >> PAGE_FLAG_SIZE_SHIFT))
+	((unsigned int)(((f) >> PAGE_FLAG_SIZE_SHIFT) & PAGE_FLAG_SIZE_MASK))
+/* unmap (ukvmem's): leave table pages in place even where the range
+ * covers them. Needed when faults may run in the range meanwhile
+ * (DONTNEED): a fault that walked into a table before it was unlinked
+ * would install into a table no one can reach. Above the size field. */
+#define PAGE_FLAG_KEEP_TABLES 0x100UL
 
 /* Returns of a mapx callback besides 0 and a negative errno. */
 #define UKPLAT_PAGE_MAPX_ESKIP 1   /* leave this page unmapped */
@@ -84,13 +88,39 @@ int ukplat_pt_init(struct uk_pagetable *pt, struct uk_falloc *fa);
 void ukplat_pt_destroy(struct uk_pagetable *pt);
 
 /*
- * Find what maps @vaddr. Returns 0 with the leaf's *level and *pte when a
- * present leaf maps it, or -ENOENT with the level of the empty entry that
- * ends the walk (and *pte = that entry). Caller: RCU read section or the
- * VAS mutex.
+ * Find what maps @vaddr (ukvmem's own walk). Returns 0 with the leaf's
+ * *level and *pte when a present leaf maps it, or -ENOENT with the level
+ * of the empty entry that ends the walk (and *pte = that entry). Caller:
+ * RCU read section or the VAS mutex.
+ */
+int ukplat_pt_lookup(struct uk_pagetable *pt, __vaddr_t vaddr,
+		     unsigned int *level, __pte_t *pte);
+
+/*
+ * Unikraft's walk. Descends from the root towards level *level (PAGE_LEVEL
+ * when @level is NULL) and stops earlier at a non-present entry or a leaf.
+ * Returns 0 with *level = the level it stopped at, *pte = the entry there
+ * (which may be non-present: test it with PT_Lx_PTE_PRESENT) and *pt_vaddr
+ * = the virtual address of the table page holding that entry; each out
+ * pointer may be NULL. -EINVAL (nothing written) when *level is not a
+ * table level or @vaddr lies outside the translated range [0, 2^48).
+ * Caller: RCU read section or the VAS mutex; the table page at *pt_vaddr
+ * may be freed once the caller leaves both. Read entries through it with
+ * an atomic load; change them only through the functions below (a plain
+ * store would race with the lock-free installs).
  */
 int ukplat_pt_walk(struct uk_pagetable *pt, __vaddr_t vaddr,
-		   unsigned int *level, __pte_t *pte);
+		   unsigned int *level, __vaddr_t *pt_vaddr, __pte_t *pte);
+
+/* Unikraft's PTE tests, for the entry a walk returns at level @lvl. */
+bool ukplat_pte_present(__pte_t pte, unsigned int lvl);
+bool ukplat_pte_is_leaf(__pte_t pte, unsigned int lvl);
+#define PT_Lx_PTE_PRESENT(pte, lvl) ukplat_pte_present((pte), (lvl))
+#define PAGE_Lx_IS(pte, lvl) ukplat_pte_is_leaf((pte), (lvl))
+/* Index of @vaddr's entry in its table of level @lvl. */
+#define PT_Lx_IDX(vaddr, lvl)                                                  \
+	((((unsigned long)(vaddr)) >> PAGE_Lx_SHIFT(lvl)) &                    \
+	 (PT_PTES_PER_LEVEL - 1))
 
 /*
  * Install one leaf of @level at @vaddr (aligned to the level) mapping
@@ -147,12 +177,29 @@ int ukplat_page_set_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
 			 unsigned long pages, unsigned long attr,
 			 unsigned long flags);
 
-/* Host pointer to physical memory (the direct map); never fails for frames
- * of pt->fa's memory, NULL outside it. */
-void *ukplat_page_kmap(struct uk_pagetable *pt, __paddr_t paddr,
+/* Host pointer to @pages pages of physical memory at @paddr (the direct
+ * map); never fails for frames of pt->fa's memory, NULL outside it. */
+void *ukplat_page_kptr(struct uk_pagetable *pt, __paddr_t paddr,
 		       unsigned long pages, unsigned long flags);
-static inline void ukplat_page_kunmap(struct uk_pagetable *pt, void *vaddr,
-				      unsigned long pages, unsigned long flags)
+
+/*
+ * Unikraft's temporary kernel mapping of physical memory: the virtual
+ * address of @pages pages at @paddr, __VADDR_INV when the range is not
+ * memory of pt->fa. The direct map is permanent, so unmapping has nothing
+ * to undo; pair every kmap with a kunmap anyway, as Unikraft code does.
+ */
+static inline __vaddr_t ukplat_page_kmap(struct uk_pagetable *pt,
+					 __paddr_t paddr, unsigned long pages,
+					 unsigned long flags)
+{
+	void *p = ukplat_page_kptr(pt, paddr, pages, flags);
+
+	return p ? (__vaddr_t)p : __VADDR_INV;
+}
+
+static inline void ukplat_page_kunmap(struct uk_pagetable *pt,
+				      __vaddr_t vaddr, unsigned long pages,
+				      unsigned long flags)
 {
 	(void)pt; (void)vaddr; (void)pages; (void)flags;
 }

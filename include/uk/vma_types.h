@@ -50,10 +50,16 @@ static inline int uk_vma_map_anon(struct uk_vas *vas, __vaddr_t *vaddr,
 /* ---- Thread stacks ------------------------------------------------------- */
 extern const struct uk_vma_ops uk_vma_stack_ops;
 
-/* Guard pages below the stack (where a downward stack overflows) and above
- * it; swapped for a stack that grows up. */
-#define UK_VMA_STACK_GUARD_PAGES_BOTTOM 1
-#define UK_VMA_STACK_GUARD_PAGES_TOP 4
+/* Guard pages: the bottom guard at the VMA's low end, the top guard at its
+ * high end, whichever way the stack grows (as in Unikraft). */
+#define UK_VMA_STACK_GUARD_PAGES_BOTTOM CONFIG_LIBUKVMEM_STACK_GUARD_PAGES_BOTTOM
+#define UK_VMA_STACK_GUARD_PAGES_TOP CONFIG_LIBUKVMEM_STACK_GUARD_PAGES_TOP
+#define UK_VMA_STACK_BOTTOM_GUARD_SIZE                                         \
+	((__sz)UK_VMA_STACK_GUARD_PAGES_BOTTOM * PAGE_SIZE)
+#define UK_VMA_STACK_TOP_GUARD_SIZE                                            \
+	((__sz)UK_VMA_STACK_GUARD_PAGES_TOP * PAGE_SIZE)
+#define UK_VMA_STACK_GUARDS_SIZE                                               \
+	(UK_VMA_STACK_BOTTOM_GUARD_SIZE + UK_VMA_STACK_TOP_GUARD_SIZE)
 #define UK_VMA_STACK_GROWS_UP UK_VMA_TYPE_FLAG(0)
 
 struct uk_vma_stack_args {
@@ -61,11 +67,17 @@ struct uk_vma_stack_args {
 };
 
 /*
- * Map a read-write stack of @len bytes (guards excluded). *vaddr returns
- * the first usable byte. @premapped_len bytes at the growing end (the top
- * for a stack growing down) are faulted in now. A stack is never merged or
- * split: a partial unmap or set_attr returns -EPERM. UK_VMA_MAP_POPULATE
- * premaps the whole usable part.
+ * Map a read-write stack of @len usable bytes as one VMA of
+ * len + UK_VMA_STACK_GUARDS_SIZE bytes. A fixed *vaddr is the VMA's start
+ * (its bottom guard); *vaddr returns the first usable byte, the VMA's
+ * start + UK_VMA_STACK_BOTTOM_GUARD_SIZE. @premapped_len bytes (capped to
+ * @len; all of it with UK_VMA_MAP_POPULATE) at the growing end, the top of
+ * the usable part for a stack growing down, are faulted in now. An access
+ * to a guard is a fault that is never resolved. A stack is never merged or
+ * split (a partial unmap or set_attr returns -EPERM) and keeps its frames
+ * until it is unmapped (DONTNEED: -EPERM). -EINVAL: NULL @vaddr, @len 0 or
+ * not page aligned, @premapped_len not page aligned, a page size other
+ * than 4 KiB; otherwise uk_vma_map's errors.
  */
 int uk_vma_map_stack(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 		     unsigned long flags, const char *name,

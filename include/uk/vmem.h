@@ -14,7 +14,8 @@
  *   find/iterate   |  concurrent with everything (RCU read section)
  *   fault          |  concurrent with everything
  *
- * Names, flags and errno values follow Unikraft's ukvmem (see API.md).
+ * Names, flags and errno values follow Unikraft's ukvmem; docs/compat.md
+ * lists every place where ukvmem differs from it and why.
  */
 #ifndef UK_VMEM_H
 #define UK_VMEM_H
@@ -22,6 +23,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <uk/vmem_types.h>
+#include <uk/vmem_config.h>
 #include <uk/plat.h>
 #include <uk/pagetable.h>
 #include <uk/falloc.h>
@@ -35,7 +37,7 @@ struct vt_tree;
 struct uk_vma_ops;
 
 /* Default base for first-fit placement of VMAs without a fixed address. */
-#define UK_VAS_VMA_BASE 0x1000000000UL
+#define UK_VAS_VMA_BASE ((__vaddr_t)CONFIG_LIBUKVMEM_DEFAULT_BASE)
 
 struct uk_vas {
 	struct uk_pagetable *pt;
@@ -45,8 +47,50 @@ struct uk_vas {
 	__vaddr_t vma_base;     /* first-fit placement starts here */
 	__vaddr_t va_start;     /* lowest usable address */
 	__vaddr_t va_end;       /* one past the highest usable address */
-	unsigned long flags;
+	unsigned long flags;    /* UK_VAS_FLAG_* */
 };
+
+/*
+ * Demand paging on or off for the calling thread (a kernel: the code
+ * running on this CPU). With it off, uk_vas_fault resolves nothing
+ * (-EFAULT) and the software MMU treats a page not mapped yet as
+ * inaccessible. On by default.
+ *
+ * Unikraft keeps this switch in the VAS (vas->flags). Here it stays the
+ * calling thread's, because a VAS-wide switch is shared by every CPU: a
+ * probe on one CPU would make a legitimate demand fault on another fail,
+ * and two CPUs saving and restoring the flag concurrently can leave paging
+ * off for good. ukvmem never sets UK_VAS_FLAG_NO_PAGING in vas->flags.
+ */
+void uk_vas_paging_disable(void);
+void uk_vas_paging_enable(void);
+bool uk_vas_paging_enabled(void);
+
+/* Unikraft's value of the flag that uk_vas_paging_savef returns. */
+#define UK_VAS_FLAG_NO_PAGING 0x1UL
+
+/* Switch demand paging off for the calling thread; returns the previous
+ * state (UK_VAS_FLAG_NO_PAGING when it was off already, else 0) for
+ * uk_vas_paging_restoref. @vas is unused (see above). */
+static inline unsigned long uk_vas_paging_savef(struct uk_vas *vas)
+{
+	unsigned long was = uk_vas_paging_enabled() ? 0 : UK_VAS_FLAG_NO_PAGING;
+
+	(void)vas;
+	uk_vas_paging_disable();
+	return was;
+}
+
+/* Put back the state that uk_vas_paging_savef returned. */
+static inline void uk_vas_paging_restoref(struct uk_vas *vas,
+					  unsigned long flag)
+{
+	(void)vas;
+	if (flag & UK_VAS_FLAG_NO_PAGING)
+		uk_vas_paging_disable();
+	else
+		uk_vas_paging_enable();
+}
 
 /* Life of a VMA as faults see it (vma->state). */
 #define UK_VMA_STATE_LIVE 0
@@ -60,13 +104,23 @@ struct uk_vma {
 	__vaddr_t end; /* exclusive */
 	const struct uk_vma_ops *ops;
 	unsigned long attr;  /* PAGE_ATTR_* */
-	unsigned long flags; /* UK_VMA_MAP_* that persist, type flags */
+	unsigned long flags; /* UK_VMA_FLAG_UNINITIALIZED, type flags */
 	int page_lvl;        /* page level of the VMA; -1: no preference */
 	const char *name;    /* owned copy, may be NULL */
 	__sz size;           /* bytes of the object (type data follows) */
 	_Atomic int state;   /* UK_VMA_STATE_* */
 	struct uk_rcu_head rcu;
 };
+
+/* vma->flags: do not zero or load new pages (set by mapping with
+ * UK_VMA_MAP_UNINITIALIZED). Unikraft's value. */
+#define UK_VMA_FLAG_UNINITIALIZED 0x01UL
+
+/* Bytes the VMA covers. */
+static inline __sz uk_vma_len(const struct uk_vma *vma)
+{
+	return vma->end - vma->start;
+}
 
 /* A fault being resolved, as the type's fault hook sees it. */
 struct uk_vm_fault {
@@ -130,27 +184,38 @@ struct uk_vma_ops {
 #define UK_VMA_MAP_REPLACE 0x04UL
 #define UK_VMA_FLAG_STRICT_VMA_CHECK 0x1000UL
 
+/* Page size: UK_VMA_MAP_SIZE(order) in a 6-bit field at bit 5. As in
+ * Unikraft, a *_MASK is the field's width before shifting; the *_FLAGS
+ * names are the same fields in place in the flag word. */
 #define UK_VMA_MAP_SIZE_SHIFT 5
 #define UK_VMA_MAP_SIZE_BITS 6
-#define UK_VMA_MAP_SIZE_MASK                                                   \
-	(((1UL << UK_VMA_MAP_SIZE_BITS) - 1) << UK_VMA_MAP_SIZE_SHIFT)
+#define UK_VMA_MAP_SIZE_MASK ((1UL << UK_VMA_MAP_SIZE_BITS) - 1)
+#define UK_VMA_MAP_SIZE_FLAGS (UK_VMA_MAP_SIZE_MASK << UK_VMA_MAP_SIZE_SHIFT)
+/* An order too large for the field makes flags that map refuses. */
 #define UK_VMA_MAP_SIZE(order) (((unsigned long)(order)) << UK_VMA_MAP_SIZE_SHIFT)
 #define UK_VMA_MAP_SIZE_TO_ORDER(flags)                                        \
-	((unsigned int)(((flags) & UK_VMA_MAP_SIZE_MASK) >> UK_VMA_MAP_SIZE_SHIFT))
+	((unsigned int)(((flags) >> UK_VMA_MAP_SIZE_SHIFT) &                   \
+			UK_VMA_MAP_SIZE_MASK))
 #define UK_VMA_MAP_SIZE_4KB UK_VMA_MAP_SIZE(12)
 #define UK_VMA_MAP_SIZE_2MB UK_VMA_MAP_SIZE(21)
 #define UK_VMA_MAP_SIZE_1GB UK_VMA_MAP_SIZE(30)
 
 /* The upper half of the flag word belongs to the VMA type. */
 #define UK_VMA_MAP_EXTF_SHIFT (sizeof(unsigned long) * 4)
-#define UK_VMA_MAP_EXTF_MASK (~0UL << UK_VMA_MAP_EXTF_SHIFT)
+#define UK_VMA_MAP_EXTF_BITS UK_VMA_MAP_EXTF_SHIFT
+#define UK_VMA_MAP_EXTF_MASK ((1UL << UK_VMA_MAP_EXTF_BITS) - 1)
+#define UK_VMA_MAP_EXTF_FLAGS (UK_VMA_MAP_EXTF_MASK << UK_VMA_MAP_EXTF_SHIFT)
 #define UK_VMA_MAP_FLAGS_KNOWN                                                 \
 	(UK_VMA_MAP_POPULATE | UK_VMA_MAP_UNINITIALIZED | UK_VMA_MAP_REPLACE | \
-	 UK_VMA_FLAG_STRICT_VMA_CHECK | UK_VMA_MAP_SIZE_MASK)
+	 UK_VMA_FLAG_STRICT_VMA_CHECK | UK_VMA_MAP_SIZE_FLAGS)
 
 /* ---- Advice ------------------------------------------------------------ */
 #define UK_VMA_ADV_DONTNEED 0x01UL
 #define UK_VMA_ADV_WILLNEED 0x02UL
+/* The upper half of the advice belongs to the VMA type. */
+#define UK_VMA_ADV_EXTF_SHIFT (sizeof(unsigned long) * 4)
+#define UK_VMA_ADV_EXTF_BITS UK_VMA_ADV_EXTF_SHIFT
+#define UK_VMA_ADV_EXTF_MASK ((1UL << UK_VMA_ADV_EXTF_BITS) - 1)
 /* Set by ukvmem when it asks an advise hook whether it would accept. */
 #define UK_VMA_ADV_QUERY (1UL << 31)
 
@@ -173,8 +238,9 @@ int uk_vas_set_active(struct uk_vas *vas);
 /*
  * Resolve a fault at @vaddr of @type (UK_VMA_FAULT_*) from any thread, with
  * no lock taken on the lookup. Returns 0 when the page is (now) mapped with
- * the rights the access needs, -EFAULT when no VMA covers @vaddr or the VMA
- * does not resolve faults (reservation, guard page), -EACCES when the VMA
+ * the rights the access needs, -EFAULT when no VMA covers @vaddr, the VMA
+ * does not resolve faults (reservation, guard page) or the calling thread
+ * has demand paging off (uk_vas_paging_savef), -EACCES when the VMA
  * forbids the access, -ENOMEM.
  * Call it outside any RCU read section: a fault that meets a VMA that a
  * REPLACE is still installing waits for the writer, who waits for readers.
@@ -243,5 +309,8 @@ int uk_vas_validate(struct uk_vas *vas, char *err, __sz errlen);
 #ifdef __cplusplus
 }
 #endif
+
+/* Unikraft's uk/vmem.h brings in the VMA types too. */
+#include <uk/vma_types.h>
 
 #endif /* UK_VMEM_H */

@@ -73,7 +73,7 @@ const char *ukplat_pt_format(void)
 	return PTE_FORMAT_NAME;
 }
 
-void *ukplat_page_kmap(struct uk_pagetable *pt, __paddr_t paddr,
+void *ukplat_page_kptr(struct uk_pagetable *pt, __paddr_t paddr,
 		       unsigned long pages, unsigned long flags)
 {
 	struct uk_physmem *pm = pt->fa->pm;

@@ -42,10 +42,10 @@ int pt_range_check(struct uk_pagetable *pt, __vaddr_t start, __vaddr_t end)
 
 	if (start >= end)
 		return 0;
-	if (!ukplat_pt_walk(pt, start, &level, &pte) && level > 0 &&
+	if (!ukplat_pt_lookup(pt, start, &level, &pte) && level > 0 &&
 	    PAGE_Lx_ALIGN_DOWN(start, level) != start)
 		return -EINVAL;
-	if (!ukplat_pt_walk(pt, end - 1, &level, &pte) && level > 0) {
+	if (!ukplat_pt_lookup(pt, end - 1, &level, &pte) && level > 0) {
 		base = PAGE_Lx_ALIGN_DOWN(end - 1, level);
 		if (base + PAGE_Lx_SIZE(level) != end)
 			return -EINVAL;

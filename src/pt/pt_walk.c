@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Lock-free walk and single-entry updates: ukplat_pt_walk, ukplat_pt_install,
+ * Lock-free walk and single-entry updates: ukplat_pt_lookup, ukplat_pt_install,
  * ukplat_pt_update_attr, ukplat_pt_for_each_leaf.
  *
  * Algorithm
@@ -33,8 +33,8 @@
  */
 #include "pt_internal.h"
 
-int ukplat_pt_walk(struct uk_pagetable *pt, __vaddr_t vaddr,
-		   unsigned int *level, __pte_t *pte)
+int ukplat_pt_lookup(struct uk_pagetable *pt, __vaddr_t vaddr,
+		     unsigned int *level, __pte_t *pte)
 {
 	pt_slot_t *tbl = pt_table(pt, pt->root);
 	unsigned int lvl = PT_TOP_LEVEL;

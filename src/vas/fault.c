@@ -50,7 +50,7 @@ static int check_present(struct uk_pagetable *pt, struct uk_vma *vma,
 			 __vaddr_t vaddr, unsigned int type, __pte_t *pte,
 			 unsigned int *level)
 {
-	if (ukplat_pt_walk(pt, vaddr, level, pte))
+	if (ukplat_pt_lookup(pt, vaddr, level, pte))
 		return -ENOENT;
 	if (covers(ukplat_pte_attr(*pte), needed_prot(type)))
 		return 0;
@@ -111,6 +111,8 @@ int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
 
 	if (!vas)
 		return -EINVAL;
+	if (!uk_vas_paging_enabled())
+		return -EFAULT; /* this thread switched demand paging off */
 	for (;;) {
 		uk_rcu_read_lock();
 		vma = vas_find_rcu(vas, vaddr);

@@ -54,7 +54,7 @@ void uk_vas_print(struct uk_vas *vas, FILE *out)
 			(a & PAGE_ATTR_PROT_READ) ? 'r' : '-',
 			(a & PAGE_ATTR_PROT_WRITE) ? 'w' : '-',
 			(a & PAGE_ATTR_PROT_EXEC) ? 'x' : '-',
-			(vma->flags & UK_VMA_MAP_EXTF_MASK) &&
+			(vma->flags & UK_VMA_MAP_EXTF_FLAGS) &&
 					vma->ops == &uk_vma_file_ops
 				? 's'
 				: 'p',

@@ -50,7 +50,7 @@ static int check_map_args(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 
 	if (!vas || !vaddr || !ops)
 		return -EINVAL;
-	if ((flags & ~UK_VMA_MAP_EXTF_MASK) & ~UK_VMA_MAP_FLAGS_KNOWN)
+	if ((flags & ~UK_VMA_MAP_EXTF_FLAGS) & ~UK_VMA_MAP_FLAGS_KNOWN)
 		return -EINVAL;
 	if (attr & ~PAGE_ATTR_MASK)
 		return -EINVAL;
@@ -65,9 +65,15 @@ static int check_map_args(struct uk_vas *vas, __vaddr_t *vaddr, __sz len,
 	return 0;
 }
 
-/* Flags that stay with the VMA (the others describe this call only). */
-#define VMA_PERSISTENT_FLAGS                                                   \
-	(UK_VMA_MAP_UNINITIALIZED | UK_VMA_MAP_SIZE_MASK | UK_VMA_MAP_EXTF_MASK)
+/* Flags that stay with the VMA (the others describe this call only):
+ * the page size, the type's flags, and UK_VMA_MAP_UNINITIALIZED as
+ * Unikraft's UK_VMA_FLAG_UNINITIALIZED. */
+static unsigned long vma_flags_of(unsigned long flags)
+{
+	return (flags & (UK_VMA_MAP_SIZE_FLAGS | UK_VMA_MAP_EXTF_FLAGS)) |
+	       ((flags & UK_VMA_MAP_UNINITIALIZED) ? UK_VMA_FLAG_UNINITIALIZED
+						   : 0);
+}
 
 static int new_vma(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		   unsigned long attr, unsigned long flags, int level,
@@ -93,7 +99,7 @@ static int new_vma(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 	vma->end = vaddr + len;
 	vma->ops = ops;
 	vma->attr = attr;
-	vma->flags = flags & VMA_PERSISTENT_FLAGS;
+	vma->flags = vma_flags_of(flags);
 	vma->page_lvl = level;
 	atomic_init(&vma->state, UK_VMA_STATE_LIVE);
 	if (!vma->name) {

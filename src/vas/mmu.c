@@ -86,13 +86,13 @@ static __sz access_piece(struct uk_vas *vas, __vaddr_t va, char *buf,
 	char *host;
 
 	uk_rcu_read_lock();
-	if (ukplat_pt_walk(vas->pt, va, &level, &pte) == 0 &&
+	if (ukplat_pt_lookup(vas->pt, va, &level, &pte) == 0 &&
 	    (ukplat_pte_attr(pte) & prot) == prot) {
 		off = va & (PAGE_Lx_SIZE(level) - 1);
 		n = PAGE_Lx_SIZE(level) - off;
 		if (n > len)
 			n = len;
-		host = (char *)ukplat_page_kmap(vas->pt,
+		host = (char *)ukplat_page_kptr(vas->pt,
 						ukplat_pte_paddr(pte, level),
 						1, 0) + off;
 		if (op == MMU_READ)
@@ -159,7 +159,7 @@ int uk_vas_translate(struct uk_vas *vas, __vaddr_t vaddr, unsigned int access,
 	int rc = -EFAULT;
 
 	uk_rcu_read_lock();
-	if (ukplat_pt_walk(vas->pt, vaddr, &level, &pte) == 0 &&
+	if (ukplat_pt_lookup(vas->pt, vaddr, &level, &pte) == 0 &&
 	    (ukplat_pte_attr(pte) & prot) == prot) {
 		*paddr = ukplat_pte_paddr(pte, level) +
 			 (vaddr & (PAGE_Lx_SIZE(level) - 1));
@@ -169,22 +169,43 @@ int uk_vas_translate(struct uk_vas *vas, __vaddr_t vaddr, unsigned int access,
 	return rc;
 }
 
+/*
+ * A nofault probe. Without UK_NOFAULTF_CONTINUE: the accessible prefix.
+ * With it: an inaccessible byte costs the rest of its 4 KiB page, which is
+ * skipped, and the accessible bytes of the whole range are summed.
+ */
+static __sz probe(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
+		  enum mmu_op op, unsigned int type, unsigned long flags)
+{
+	bool paging = !(flags & UK_NOFAULTF_NOPAGING) &&
+		      uk_vas_paging_enabled();
+	__sz done = 0, ok = 0, n, skip;
+
+	if (!vas || vaddr + len < vaddr)
+		return 0;
+	while (done < len) {
+		n = mmu_access(vas, vaddr + done, NULL, len - done, op, type,
+			       paging);
+		ok += n;
+		done += n;
+		if (done == len || !(flags & UK_NOFAULTF_CONTINUE))
+			break;
+		skip = PAGE_SIZE - ((vaddr + done) & (PAGE_SIZE - 1));
+		done += skip < len - done ? skip : len - done;
+	}
+	return ok;
+}
+
 __sz uk_vas_probe_r(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		    unsigned long flags)
 {
-	bool paging = !(flags & UK_NOFAULTREG_FLAG_NOPAGING) && !paging_off;
-
-	return mmu_access(vas, vaddr, NULL, len, MMU_PROBE_R,
-			  UK_VMA_FAULT_READ, paging);
+	return probe(vas, vaddr, len, MMU_PROBE_R, UK_VMA_FAULT_READ, flags);
 }
 
 __sz uk_vas_probe_rw(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		     unsigned long flags)
 {
-	bool paging = !(flags & UK_NOFAULTREG_FLAG_NOPAGING) && !paging_off;
-
-	return mmu_access(vas, vaddr, NULL, len, MMU_PROBE_RW,
-			  UK_VMA_FAULT_WRITE, paging);
+	return probe(vas, vaddr, len, MMU_PROBE_RW, UK_VMA_FAULT_WRITE, flags);
 }
 
 __sz uk_nofault_probe_r(__vaddr_t vaddr, __sz len, unsigned long flags)

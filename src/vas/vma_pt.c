@@ -55,7 +55,7 @@ static bool page_present(struct uk_pagetable *pt, __vaddr_t vbase)
 	unsigned int level;
 	__pte_t pte;
 
-	return ukplat_pt_walk(pt, vbase, &level, &pte) == 0;
+	return ukplat_pt_lookup(pt, vbase, &level, &pte) == 0;
 }
 
 int vas_prefault_prepare(struct vas_prefault *pf, struct uk_vma *vma,
@@ -97,8 +97,9 @@ int vas_prefault_prepare(struct vas_prefault *pf, struct uk_vma *vma,
 		rc = vma->ops->fault(vma, &f);
 		if (!rc)
 			pf->frames[i] = f.paddr;
-		else if (rc == -EFAULT)
-			rc = 0; /* a page the type never backs (guard) */
+		else if (rc == -EFAULT || rc == UKPLAT_PAGE_MAPX_ESKIP)
+			rc = 0; /* a page the type never backs (guard); ESKIP
+				 * is how Unikraft's types say it */
 	}
 	if (!rc)
 		rc = ukplat_pt_reserve(vma->vas->pt, start, end - start,

@@ -448,7 +448,7 @@ static void stack_check(struct vas_fixture *fx)
 /* A stack at a fixed address in a 1 GiB region with no tables. */
 static int stack_far_op(struct vas_fixture *fx)
 {
-	__vaddr_t va = B + GB + P;
+	__vaddr_t va = B + GB; /* the VMA's start */
 
 	return uk_vma_map_stack(&fx->vas, &va, 16 * P, 0, "stack", 4 * P);
 }
@@ -679,7 +679,7 @@ static void dma_setup(struct vas_fixture *fx)
 	setup_neighbour(fx);
 	dma_pa = uk_falloc(fx->fa, 8);
 	assert_int_not_equal(dma_pa, __PADDR_INV);
-	memset(ukplat_page_kmap(&fx->pt, dma_pa, 8, 0), 0x77, 8 * P);
+	memset(ukplat_page_kptr(&fx->pt, dma_pa, 8, 0), 0x77, 8 * P);
 }
 
 static int dma_op(struct vas_fixture *fx)

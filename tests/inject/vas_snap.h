@@ -80,7 +80,7 @@ static inline uint64_t snap_frame_hash(struct uk_pagetable *pt, __paddr_t pa,
 				       unsigned int level)
 {
 	__sz len = PAGE_Lx_SIZE(level);
-	const unsigned char *p = ukplat_page_kmap(pt, pa, len >> PAGE_SHIFT, 0);
+	const unsigned char *p = ukplat_page_kptr(pt, pa, len >> PAGE_SHIFT, 0);
 	__sz part = PAGE_Lx_SIZE(1);
 
 	if (!p)

@@ -151,7 +151,7 @@ int drv_reset(struct driver *d)
 	if (rc)
 		return drv_fail(d, "reset: unmap everything returned %d", rc);
 	model_reset(&d->m);
-	memset(ukplat_page_kmap(&d->pt, d->m.env.dma_base,
+	memset(ukplat_page_kptr(&d->pt, d->m.env.dma_base,
 				DMA_SIZE >> PAGE_SHIFT, 0),
 	       0, DMA_SIZE);
 	return d->no_frames ? 0 : drv_check_frames(d);

@@ -160,7 +160,7 @@ static void pick_type_args(struct driver *d, struct drv_src *s,
 	} else if (r->type == MT_STACK) {
 		r->len = (1 + x % 32) * PAGE_SIZE;
 		r->premapped = (b % (1 + x % 32 + 2)) * PAGE_SIZE;
-		r->flags &= ~UK_VMA_MAP_SIZE_MASK;
+		r->flags &= ~UK_VMA_MAP_SIZE_FLAGS;
 		if (b & 0x40)
 			r->flags |= UK_VMA_STACK_GROWS_UP;
 		if (b >= 0xf0)
@@ -207,7 +207,7 @@ static int op_map(struct driver *d, struct drv_src *s, enum mtype t,
 	r.flags = pick_flags(s, t, &big);
 	r.vaddr = any ? __VADDR_ANY : pick_va(d, s, big);
 	r.len = pick_len(s, big);
-	if ((r.flags & UK_VMA_MAP_SIZE_MASK) == UK_VMA_MAP_SIZE_1GB &&
+	if ((r.flags & UK_VMA_MAP_SIZE_FLAGS) == UK_VMA_MAP_SIZE_1GB &&
 	    t == MT_RSVD && any)
 		r.len = 1UL << 30;
 	r.attr = attrs[drv_u8(s) % 8];

@@ -29,11 +29,10 @@
 #include "model_mem.h"
 
 #define ADV_KNOWN (UK_VMA_ADV_DONTNEED | UK_VMA_ADV_WILLNEED)
-#define PERSISTENT                                                             \
-	(UK_VMA_MAP_UNINITIALIZED | UK_VMA_MAP_SIZE_MASK | UK_VMA_MAP_EXTF_MASK)
-#define GUARD_LO(up)                                                           \
-	((__sz)((up) ? UK_VMA_STACK_GUARD_PAGES_TOP                            \
-		     : UK_VMA_STACK_GUARD_PAGES_BOTTOM) * PAGE_SIZE)
+/* What a VMA keeps of its map flags; UNINITIALIZED as the VMA flag. */
+#define PERSISTENT (UK_VMA_MAP_SIZE_FLAGS | UK_VMA_MAP_EXTF_FLAGS)
+/* A stack VMA: bottom guard, usable part, top guard, either direction. */
+#define GUARD_LO ((__sz)UK_VMA_STACK_GUARD_PAGES_BOTTOM * PAGE_SIZE)
 #define GUARDS                                                                 \
 	((__sz)(UK_VMA_STACK_GUARD_PAGES_TOP +                                 \
 		UK_VMA_STACK_GUARD_PAGES_BOTTOM) * PAGE_SIZE)
@@ -285,14 +284,10 @@ static int wrapper_checks(const struct model *m, struct mmap_req *r)
 			return -EBADF;
 	}
 	if (r->type == MT_STACK) {
-		bool up = r->flags & UK_VMA_STACK_GROWS_UP;
-
 		if (!r->len || !PAGE_ALIGNED(r->len) ||
-		    !PAGE_ALIGNED(r->premapped) || r->premapped > r->len ||
+		    !PAGE_ALIGNED(r->premapped) ||
 		    r->len > ~(__sz)0 - GUARDS ||
-		    (r->flags & UK_VMA_MAP_SIZE_MASK & ~UK_VMA_MAP_SIZE_4KB))
-			return -EINVAL;
-		if (r->vaddr != __VADDR_ANY && r->vaddr < GUARD_LO(up))
+		    (r->flags & UK_VMA_MAP_SIZE_FLAGS & ~UK_VMA_MAP_SIZE_4KB))
 			return -EINVAL;
 	}
 	(void)m;
@@ -318,13 +313,14 @@ static struct mvma make_vma(struct model *m, const struct mmap_req *r,
 			    __vaddr_t va, __sz len, int lvl)
 {
 	struct mvma v = {0};
-	bool up = r->flags & UK_VMA_STACK_GROWS_UP;
 
 	v.start = va;
 	v.end = va + len;
 	v.type = r->type;
 	v.attr = r->type == MT_STACK ? PAGE_ATTR_PROT_RW : r->attr;
-	v.flags = r->flags & PERSISTENT;
+	v.flags = (r->flags & PERSISTENT) |
+		  ((r->flags & UK_VMA_MAP_UNINITIALIZED) ? UK_VMA_FLAG_UNINITIALIZED
+							 : 0);
 	v.lvl = lvl;
 	v.name = r->type == MT_FILE ? model_name(m->env.file_name)
 				    : model_name(r->name);
@@ -335,15 +331,14 @@ static struct mvma make_vma(struct model *m, const struct mmap_req *r,
 		v.file_id = ++m->next_file_id;
 	}
 	if (r->type == MT_STACK) {
-		v.ustart = va + GUARD_LO(up);
-		v.uend = va + len - (GUARDS - GUARD_LO(up));
+		v.ustart = va + GUARD_LO;
+		v.uend = va + len - (GUARDS - GUARD_LO);
 	}
 	return v;
 }
 
 int model_map(struct model *m, struct mmap_req *r)
 {
-	bool up = r->flags & UK_VMA_STACK_GROWS_UP;
 	unsigned long flags = r->flags;
 	__vaddr_t va = r->vaddr;
 	__sz len = r->len, al;
@@ -356,11 +351,9 @@ int model_map(struct model *m, struct mmap_req *r)
 	if (rc)
 		return rc;
 	if (r->type == MT_STACK) {
-		len += GUARDS;
-		if (va != __VADDR_ANY)
-			va -= GUARD_LO(up);
+		len += GUARDS; /* a fixed address is the VMA's start */
 	}
-	if ((flags & ~UK_VMA_MAP_EXTF_MASK) & ~UK_VMA_MAP_FLAGS_KNOWN)
+	if ((flags & ~UK_VMA_MAP_EXTF_FLAGS) & ~UK_VMA_MAP_FLAGS_KNOWN)
 		return -EINVAL;
 	if (r->type != MT_STACK && (r->attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;
@@ -394,7 +387,7 @@ int model_map(struct model *m, struct mmap_req *r)
 	at = carve(m, &sp, va, va + len);
 	insert_at(m, at, &v);
 	merge_all(m);
-	r->vaddr = r->type == MT_STACK ? va + GUARD_LO(up) : va;
+	r->vaddr = r->type == MT_STACK ? va + GUARD_LO : va;
 	return 0;
 }
 

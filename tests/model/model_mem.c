@@ -6,9 +6,9 @@
  *   A page of the window is clean (NULL: it reads what a first fault would
  *   load) or dirty (a private 4 KiB copy). Clean means: zeros for
  *   anonymous memory and stacks, the file's bytes (zeros past its end) for
- *   a private file mapping, and nothing for an anonymous mapping with
- *   UK_VMA_MAP_UNINITIALIZED (its frames hold whatever they held, so the
- *   driver never compares its bytes, written or not). DMA pages are not per virtual page: all
+ *   a private file mapping, and nothing for an anonymous mapping or stack
+ *   with UK_VMA_MAP_UNINITIALIZED (its frames hold whatever they held, so
+ *   the driver never compares its bytes, written or not). DMA pages are not per virtual page: all
  *   DMA VMAs read and write one array standing for the physical pool, so
  *   aliases see each other's writes.
  *
@@ -140,8 +140,8 @@ __sz model_access(struct model *m, __vaddr_t va, unsigned char *buf,
 		}
 		src = page_bytes(m, v, page, access == UK_VMA_FAULT_WRITE,
 				 tmp);
-		known = !(v->type == MT_ANON &&
-			  (v->flags & UK_VMA_MAP_UNINITIALIZED));
+		known = !((v->type == MT_ANON || v->type == MT_STACK) &&
+			  (v->flags & UK_VMA_FLAG_UNINITIALIZED));
 		if (access == UK_VMA_FAULT_WRITE)
 			memcpy(src + off, buf + done, n);
 		else

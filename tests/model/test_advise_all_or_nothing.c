@@ -32,7 +32,7 @@ int main(void)
 	    uk_vas_write(&vas, anon, "hello", 6) != 6)
 		return 2;
 	/* The stack VMA (bottom guard included) starts right after. */
-	stack = anon + PAGE_SIZE + PAGE_SIZE * UK_VMA_STACK_GUARD_PAGES_BOTTOM;
+	stack = anon + PAGE_SIZE;
 	if (uk_vma_map_stack(&vas, &stack, 4 * PAGE_SIZE, 0, "s", 0))
 		return 2;
 	rc = uk_vma_advise(&vas, anon, 2 * PAGE_SIZE, UK_VMA_ADV_DONTNEED, 0);

@@ -16,7 +16,7 @@ static int walk_level(__vaddr_t va, unsigned long *attr, __paddr_t *pa)
 	unsigned int level;
 	__pte_t pte;
 
-	if (ukplat_pt_walk(&pt, va, &level, &pte))
+	if (ukplat_pt_lookup(&pt, va, &level, &pte))
 		return -1;
 	if (attr)
 		*attr = ukplat_pte_attr(pte);
@@ -594,33 +594,33 @@ static void test_kmap_and_attr(void **state)
 	(void)state;
 	assert_int_equal(ukplat_page_map(&pt, va, __PADDR_ANY, 2, RW, 0), 0);
 	assert_int_equal(walk_level(va + PAGE_SIZE + 100, NULL, &pa), 0);
-	p = ukplat_page_kmap(&pt, pa, 1, 0);
+	p = ukplat_page_kptr(&pt, pa, 1, 0);
 	assert_non_null(p);
 	assert_int_equal(p[0], 0); /* zeroed frame */
 	strcpy(p, "through kmap");
 	/* read back through the mapping: walk, then the direct map */
 	assert_int_equal(walk_level(va + PAGE_SIZE + 100, NULL, &pa), 0);
-	assert_string_equal((char *)ukplat_page_kmap(&pt, pa, 1, 0),
+	assert_string_equal((char *)ukplat_page_kptr(&pt, pa, 1, 0),
 			    "through kmap");
-	assert_null(ukplat_page_kmap(&pt, pm.base - PAGE_SIZE, 1, 0));
-	assert_null(ukplat_page_kmap(&pt, pm.base + pm.size, 1, 0));
-	assert_null(ukplat_page_kmap(&pt, pm.base, (pm.size >> PAGE_SHIFT) + 1,
+	assert_null(ukplat_page_kptr(&pt, pm.base - PAGE_SIZE, 1, 0));
+	assert_null(ukplat_page_kptr(&pt, pm.base + pm.size, 1, 0));
+	assert_null(ukplat_page_kptr(&pt, pm.base, (pm.size >> PAGE_SHIFT) + 1,
 				     0));
 
 	/* PROT_NONE keeps the frame; restoring access finds the data */
 	assert_int_equal(ukplat_page_set_attr(&pt, va, 2, PAGE_ATTR_PROT_NONE,
 					      0),
 			 0);
-	assert_int_equal(ukplat_pt_walk(&pt, va + PAGE_SIZE, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_lookup(&pt, va + PAGE_SIZE, &level, &pte), 0);
 	assert_int_equal(ukplat_pte_attr(pte), PAGE_ATTR_PROT_NONE);
 	assert_int_equal(ukplat_page_set_attr(&pt, va, 2, RW, 0), 0);
 	assert_int_equal(walk_level(va + PAGE_SIZE + 100, &attr, &pa), 0);
 	assert_int_equal(attr, RW);
-	assert_string_equal((char *)ukplat_page_kmap(&pt, pa, 1, 0),
+	assert_string_equal((char *)ukplat_page_kptr(&pt, pa, 1, 0),
 			    "through kmap");
 
 	/* update_attr: CAS from the expected entry */
-	assert_int_equal(ukplat_pt_walk(&pt, va, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_lookup(&pt, va, &level, &pte), 0);
 	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
 					       PAGE_ATTR_PROT_RWX),
 			 0);
@@ -646,8 +646,8 @@ static void test_walk_out_of_range(void **state)
 	__pte_t pte;
 
 	(void)state;
-	assert_int_equal(ukplat_pt_walk(&pt, 1UL << 48, &level, &pte), -ENOENT);
-	assert_int_equal(ukplat_pt_walk(&pt, 100 * GiB, &level, &pte), -ENOENT);
+	assert_int_equal(ukplat_pt_lookup(&pt, 1UL << 48, &level, &pte), -ENOENT);
+	assert_int_equal(ukplat_pt_lookup(&pt, 100 * GiB, &level, &pte), -ENOENT);
 	assert_int_equal(pte, 0);
 	assert_int_equal(ukplat_pt_for_each_leaf(&pt, 0, 0, hist_fn, NULL), 0);
 }

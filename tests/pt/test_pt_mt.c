@@ -113,7 +113,7 @@ static void test_same_slot(void **state)
 		unsigned int level;
 		__pte_t pte;
 
-		assert_int_equal(ukplat_pt_walk(&pt, same_va(round), &level,
+		assert_int_equal(ukplat_pt_lookup(&pt, same_va(round), &level,
 						&pte),
 				 0);
 		assert_int_equal(ukplat_pte_paddr(pte, 0),
@@ -178,7 +178,7 @@ static void test_shared_tables(void **state)
 			unsigned int level;
 			__pte_t pte;
 
-			assert_int_equal(ukplat_pt_walk(&pt, diff_va(round, id),
+			assert_int_equal(ukplat_pt_lookup(&pt, diff_va(round, id),
 							&level, &pte),
 					 0);
 		}
@@ -211,7 +211,7 @@ static int tag_map(struct uk_pagetable *p, __vaddr_t va, __paddr_t *pa,
 	*pa = uk_falloc(p->fa, FRAMES(level));
 	if (*pa == __PADDR_INV)
 		return -ENOMEM;
-	*(__vaddr_t *)ukplat_page_kmap(p, *pa, 1, 0) = va;
+	*(__vaddr_t *)ukplat_page_kptr(p, *pa, 1, 0) = va;
 	return 0;
 }
 
@@ -229,9 +229,9 @@ static void *walker(void *arg)
 		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
 		va = WALK_BASE + ((seed >> 33) % (WALK_PAGES * 2)) * PAGE_SIZE;
 		uk_rcu_read_lock();
-		if (!ukplat_pt_walk(&pt, va, &level, &pte)) {
+		if (!ukplat_pt_lookup(&pt, va, &level, &pte)) {
 			__paddr_t pa = ukplat_pte_paddr(pte, level);
-			__vaddr_t tag = *(volatile __vaddr_t *)ukplat_page_kmap(
+			__vaddr_t tag = *(volatile __vaddr_t *)ukplat_page_kptr(
 				&pt, pa, 1, 0);
 
 			hits++;
@@ -257,7 +257,7 @@ static void *mapper(void *arg)
 		/* a sliding window of ranges, some mapped, some not */
 		__vaddr_t va = WALK_BASE + (i % 16) * 16 * PAGE_SIZE;
 
-		if (ukplat_pt_walk(&pt, va, &(unsigned int){ 0 },
+		if (ukplat_pt_lookup(&pt, va, &(unsigned int){ 0 },
 				   &(__pte_t){ 0 })) {
 			if (ukplat_page_mapx(&pt, va, __PADDR_ANY, 16,
 					     PAGE_ATTR_PROT_RW, 0, &mx))

@@ -312,7 +312,7 @@ static void test_dma(void **state)
 {
 	__paddr_t pa = uk_falloc(fx->fa, 8);
 	__vaddr_t va = __VADDR_ANY, vb;
-	char *host = ukplat_page_kmap(&fx->pt, pa, 8, 0);
+	char *host = ukplat_page_kptr(&fx->pt, pa, 8, 0);
 	const struct uk_vma *vma;
 	char c;
 
@@ -436,14 +436,14 @@ static void test_paging_switch_and_probes(void **state)
 	assert_int_equal(uk_vma_map_anon(&fx->vas, &va, 2 * PAGE_SIZE,
 					 PAGE_ATTR_PROT_RW, 0, "p"), 0);
 	assert_int_equal(uk_vas_probe_rw(&fx->vas, va, 2 * PAGE_SIZE,
-					 UK_NOFAULTREG_FLAG_NOPAGING), 0);
+					 UK_NOFAULTF_NOPAGING), 0);
 	uk_vas_paging_disable();
 	assert_int_equal(uk_vas_probe_r(&fx->vas, va, PAGE_SIZE, 0), 0);
 	uk_vas_paging_enable();
 	assert_int_equal(uk_vas_probe_rw(&fx->vas, va, PAGE_SIZE, 0),
 			 PAGE_SIZE);
 	assert_int_equal(uk_vas_probe_r(&fx->vas, va, 2 * PAGE_SIZE,
-					UK_NOFAULTREG_FLAG_NOPAGING),
+					UK_NOFAULTF_NOPAGING),
 			 PAGE_SIZE);
 	uk_vas_set_active(&fx->vas);
 	assert_int_equal(uk_nofault_probe_r(va, 2 * PAGE_SIZE, 0),
@@ -461,7 +461,7 @@ static void test_write_visible_through_kmap(void **state)
 	assert_int_equal(uk_vas_write(&fx->vas, va + 10, "kmap", 4), 4);
 	assert_int_equal(uk_vas_translate(&fx->vas, va, UK_VMA_FAULT_READ,
 					  &pa), 0);
-	assert_memory_equal((char *)ukplat_page_kmap(&fx->pt, pa, 1, 0) + 10,
+	assert_memory_equal((char *)ukplat_page_kptr(&fx->pt, pa, 1, 0) + 10,
 			    "kmap", 4);
 }
 

@@ -23,14 +23,14 @@ int vma_anon_frame(struct uk_vma *vma, struct uk_vm_fault *f, bool zero)
 	if (rc)
 		return rc;
 	if (zero)
-		memset(ukplat_page_kmap(pt, paddr, frames, 0), 0, f->len);
+		memset(ukplat_page_kptr(pt, paddr, frames, 0), 0, f->len);
 	f->paddr = paddr;
 	return 0;
 }
 
 static int anon_fault(struct uk_vma *vma, struct uk_vm_fault *f)
 {
-	return vma_anon_frame(vma, f, !(vma->flags & UK_VMA_MAP_UNINITIALIZED));
+	return vma_anon_frame(vma, f, !(vma->flags & UK_VMA_FLAG_UNINITIALIZED));
 }
 
 const struct uk_vma_ops uk_vma_anon_ops = {

@@ -167,7 +167,7 @@ static int file_fault(struct uk_vma *vma, struct uk_vm_fault *f)
 	if (rc)
 		return rc;
 	rc = load_page(v->file->fd, v->offset + (__off)(f->vbase - vma->start),
-		       ukplat_page_kmap(pt, f->paddr, f->len >> PAGE_SHIFT, 0),
+		       ukplat_page_kptr(pt, f->paddr, f->len >> PAGE_SHIFT, 0),
 		       f->len);
 	if (rc) {
 		uk_ffree(pt->fa, f->paddr, f->len >> PAGE_SHIFT);
@@ -197,7 +197,7 @@ static int write_leaf(__vaddr_t vaddr, unsigned int level, __pte_t pte,
 		return 0;
 	if ((__off)len > wb->size - off)
 		len = (__sz)(wb->size - off);
-	src = ukplat_page_kmap(wb->pt, ukplat_pte_paddr(pte, level), 1, 0);
+	src = ukplat_page_kptr(wb->pt, ukplat_pte_paddr(pte, level), 1, 0);
 	n = pwrite(v->file->fd, src, len, off);
 	if (n != (ssize_t)len)
 		wb->rc = -EIO;
