@@ -65,6 +65,7 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int kvsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
 _Noreturn void kpanic(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
