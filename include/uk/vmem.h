@@ -20,7 +20,6 @@
 #define UK_VMEM_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <uk/vmem_types.h>
 #include <uk/plat.h>
 #include <uk/pagetable.h>
@@ -233,8 +232,13 @@ int uk_vma_advise(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 
 /* Bytes of @vma's range that are mapped in the page table (like Rss). */
 __sz uk_vma_resident(const struct uk_vma *vma);
-/* Print like /proc/<pid>/maps plus Rss per VMA. */
-void uk_vas_print(struct uk_vas *vas, FILE *out);
+/* Receives output text piece by piece (a line, NUL-terminated, with its
+ * newline), e.g. to a console; @arg is the caller's. */
+typedef void (*uk_print_fn)(void *arg, const char *str);
+/* Hand @fn one line per VMA, like /proc/<pid>/maps plus Rss. Call outside
+ * any read section of the caller's (it takes its own); @fn runs inside it
+ * and must not block. The host also has uk_vas_print (uk/host.h). */
+void uk_vas_dump(struct uk_vas *vas, uk_print_fn fn, void *arg);
 /* Check the tree and that no PTE lies outside a VMA or carries more
  * rights than its VMA. Returns 0 or -EUCLEAN with a message. Caller holds
  * no lock; this takes vas->lock. */

@@ -35,7 +35,6 @@
  *  2. The losing table of an install race was never published (its CAS
  *     failed) and is freed immediately.
  */
-#include <assert.h>
 #include <stddef.h>
 #include "pt_internal.h"
 
@@ -76,7 +75,7 @@ void pt_table_free_now(struct uk_pagetable *pt, __paddr_t paddr)
 {
 	int rc = uk_ffree(pt->fa, paddr, 1);
 
-	assert(rc == 0);
+	UK_ASSERT(rc == 0);
 	(void)rc;
 	uk_fetch_sub_relaxed(&pt->nr_tables, 1);
 }
@@ -92,7 +91,7 @@ static void pt_free_rec_cb(struct uk_rcu_head *head)
 		int rc = uk_ffree(pt->fa, rec->ent[i].paddr,
 				  rec->ent[i].frames);
 
-		assert(rc == 0);
+		UK_ASSERT(rc == 0);
 		(void)rc;
 	}
 	uk_fetch_sub_relaxed(&pt->pending_frames, rec->leaf_frames);
@@ -119,7 +118,7 @@ static void pt_free_fallback(struct pt_free_batch *b, __paddr_t paddr,
 	uk_rcu_synchronize();
 	int rc = uk_ffree(b->pt->fa, paddr, frames);
 
-	assert(rc == 0);
+	UK_ASSERT(rc == 0);
 	(void)rc;
 }
 

@@ -7,7 +7,7 @@
 #ifndef UK_PT_INTERNAL_H
 #define UK_PT_INTERNAL_H
 
-#include <errno.h>
+#include "lib/errno.h"
 #include <stdbool.h>
 #include <uk/falloc.h>
 #include <uk/pagetable.h>

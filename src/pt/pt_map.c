@@ -39,7 +39,7 @@
  *     walker's "whole span covered" rule never frees a table a neighbour
  *     may use.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "pt_internal.h"
 
 #define PT_SKIPS_INLINE 8

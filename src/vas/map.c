@@ -13,7 +13,7 @@
  * A fault that meets the PENDING VMA waits for vas->lock and retries, so
  * no PTE of the new VMA exists before step 3 could remove it.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "vas_internal.h"
 #include "vas/types/types.h"
 

@@ -7,7 +7,6 @@
  * VMAs they point to are fully initialised when read, and stay allocated
  * until the section ends (they are retired through uk_rcu_call).
  */
-#include <stdlib.h>
 #include "ukvmem_config.h"
 #include "vas_internal.h"
 
@@ -17,8 +16,6 @@
 #else
 #define VAS_VA_END (1UL << 47)
 #endif
-
-static _Thread_local struct uk_vas *active_vas;
 
 int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
 		struct uk_alloc *a)
@@ -66,18 +63,19 @@ void uk_vas_destroy(struct uk_vas *vas)
 	ukplat_free(vas->tree);
 	vas->tree = NULL;
 	ukplat_mutex_destroy(&vas->lock);
-	if (active_vas == vas)
-		active_vas = NULL;
+	if (uk_vas_get_active() == vas)
+		uk_vas_set_active(NULL);
 }
 
+/* Per thread on the host, per thread or CPU in a kernel (plat.h). */
 struct uk_vas *uk_vas_get_active(void)
 {
-	return active_vas;
+	return ukplat_ctx_get(UKPLAT_CTX_ACTIVE_VAS);
 }
 
 int uk_vas_set_active(struct uk_vas *vas)
 {
-	active_vas = vas;
+	ukplat_ctx_set(UKPLAT_CTX_ACTIVE_VAS, vas);
 	return 0;
 }
 

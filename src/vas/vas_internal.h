@@ -6,15 +6,14 @@
 #ifndef UK_VAS_INTERNAL_H
 #define UK_VAS_INTERNAL_H
 
-#include <assert.h>
-#include <errno.h>
+#include "lib/errno.h"
 #include <stdbool.h>
 #include <uk/vmem.h>
 #include <uk/vma_types.h>
 #include "atomic.h"
 #include "tree/vtree.h"
 
-#define vas_assert_locked(vas) assert(ukplat_mutex_held(&(vas)->lock))
+#define vas_assert_locked(vas) UK_ASSERT(ukplat_mutex_held(&(vas)->lock))
 
 static inline struct uk_pagetable *vas_pt(struct uk_vas *vas)
 {
@@ -158,6 +157,13 @@ int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
  * pause a fault in its race window deterministically. */
 extern void (*_Atomic vas_fault_window_hook)(struct uk_vas *vas,
 					     __vaddr_t vaddr);
+
+/* ---- Introspection (inspect.c) ------------------------------------------ */
+
+/* uk_vas_dump with the fourth column of each line from @mark (NULL: 'p'),
+ * so that the host's printer can mark shared file mappings. */
+void vas_dump(struct uk_vas *vas, char (*mark)(const struct uk_vma *),
+	      uk_print_fn fn, void *arg);
 
 /* ---- Argument checks (map.c) ---------------------------------------------- */
 

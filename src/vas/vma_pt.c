@@ -9,7 +9,7 @@
  * uses the same CAS as faults, so a fault that got to a page first keeps
  * its frame and the prepared one goes back.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "vas_internal.h"
 
 int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len)
@@ -127,7 +127,7 @@ void vas_prefault_install(struct vas_prefault *pf)
 				       pf->vma->attr, &found, &found_level);
 		/* Tables come from the reserve: only a fault that resolved
 		 * this page first can stop us; it keeps its frame. */
-		assert(rc == 0 || rc == -EEXIST);
+		UK_ASSERT(rc == 0 || rc == -EEXIST);
 		if (rc)
 			give_back(pf->vma, vbase, pf->level, pf->frames[i]);
 		pf->frames[i] = __PADDR_INV;
