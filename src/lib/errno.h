@@ -14,6 +14,7 @@
 #define EPERM 1
 #define ENOENT 2
 #define EBADF 9
+#define EBUSY 16
 #define EAGAIN 11
 #define ENOMEM 12
 #define EACCES 13

@@ -44,6 +44,7 @@ int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
  */
 void uk_vas_destroy(struct uk_vas *vas)
 {
+	struct ukplat_tlb_gather tlb;
 	const struct vt_node *root;
 	struct uk_vma *vma, *next;
 
@@ -51,11 +52,13 @@ void uk_vas_destroy(struct uk_vas *vas)
 		return;
 	ukplat_mutex_lock(&vas->lock);
 	root = vt_snapshot(vas->tree);
+	vas_tlb_begin(vas, &tlb);
 	for (vma = vas_next_from(root, 0); vma; vma = next) {
 		next = vas_next_from(root, vma->end);
 		vma_unmap_range(vma, vma->start, vma->end - vma->start);
 		vma_free(vma);
 	}
+	vas_tlb_end(&tlb);
 	vt_destroy(vas->tree);
 	ukplat_mutex_unlock(&vas->lock);
 	/* Frames and nodes retired earlier are freed by now. */

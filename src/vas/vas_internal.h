@@ -116,6 +116,14 @@ void vas_edit_abort(struct vas_edit *e);
 
 /* ---- Page-table work of a VMA (vma_pt.c) --------------------------------- */
 
+/* The TLB work of one writer operation: from begin to end, every range
+ * operation on vas->pt by the calling thread (also inside type hooks)
+ * records into @g; end asks for one flush and then frees the frames and
+ * tables (include/uk/pagetable.h). Caller: vas->lock, outside any read
+ * section. */
+void vas_tlb_begin(struct uk_vas *vas, struct ukplat_tlb_gather *g);
+void vas_tlb_end(struct ukplat_tlb_gather *g);
+
 /* Remove the VMA's PTEs in [vaddr, vaddr + len) the way its type wants. */
 int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len);
 
@@ -148,7 +156,13 @@ void vas_prefault_release(struct vas_prefault *pf);
 
 /* ---- Fault path (fault.c) ------------------------------------------------ */
 
-/* The VMA's fault hook for one page, then the CAS install. Caller: RCU. */
+/* Returned by vas_fault_vma_rcu (never by a public function): the entry
+ * or the VMA is being changed by the writer holding vas->lock; wait for
+ * it outside the read section, or give -EAGAIN to a caller that cannot. */
+#define VAS_FAULT_WAIT 1
+
+/* The VMA's fault hook for one page, then the CAS install. Caller: RCU.
+ * 0, VAS_FAULT_WAIT or a negative errno. */
 int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 		      __vaddr_t vaddr, unsigned int type);
 
