@@ -5,7 +5,8 @@
 set -euo pipefail
 
 PKGS=(gcc make pkg-config meson ninja-build liburcu-dev libck-dev
-      libcmocka-dev gnuplot-nox python3)
+      libcmocka-dev gnuplot-nox python3 binutils qemu-system-x86
+      qemu-system-arm)
 # clang's runtimes give LeakSanitizer/libFuzzer; optional, used when present.
 OPTIONAL=(clang libclang-rt-14-dev)
 
