@@ -48,10 +48,10 @@ unsigned int kvas_teardown(void)
 	uk_rcu_barrier();
 	ukplat_pt_destroy(&kpt);
 	used = uk_falloc_used(kfa);
-	if (used || __atomic_load_n(&kpt.nr_tables, __ATOMIC_RELAXED)) {
+	if (used || kpt_tables()) {
 		kprintf("  check failed: after destroy %lu KiB of frames and "
 			"%ld table pages in use\n", (unsigned long)(used >> 10),
-			(long)__atomic_load_n(&kpt.nr_tables, __ATOMIC_RELAXED));
+			(long)kpt_tables());
 		failed++;
 	}
 	if (uk_falloc_validate(kfa)) {
