@@ -23,26 +23,21 @@
 	b	trap_common
 .endm
 
+.macro vector_group base	/* sync, IRQ, FIQ, SError */
+	vector (\base + 0)
+	vector (\base + 1)
+	vector (\base + 2)
+	vector (\base + 3)
+.endm
+
 	.text
 	.balign 2048
 	.global karm_vectors
 karm_vectors:
-	vector 0	/* current EL, SP_EL0: sync */
-	vector 1	/* IRQ */
-	vector 2	/* FIQ */
-	vector 3	/* SError */
-	vector 4	/* current EL, SP_ELx: sync */
-	vector 5	/* IRQ */
-	vector 6	/* FIQ */
-	vector 7	/* SError */
-	vector 8	/* lower EL, AArch64: sync */
-	vector 9	/* IRQ */
-	vector 10	/* FIQ */
-	vector 11	/* SError */
-	vector 12	/* lower EL, AArch32: sync */
-	vector 13	/* IRQ */
-	vector 14	/* FIQ */
-	vector 15	/* SError */
+	vector_group 0	/* current EL with SP_EL0 (never used) */
+	vector_group 4	/* current EL with SP_EL1: the kernel */
+	vector_group 8	/* lower EL, AArch64 (no EL0 code runs) */
+	vector_group 12	/* lower EL, AArch32 */
 
 trap_common:
 	stp	x2, x3, [sp, #16]
