@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include "layout.h"
 
+#ifndef KFAULT_UNRESOLVED /* until karch.h has it (kx86) */
+#define KFAULT_UNRESOLVED ((uintptr_t)1)
+#endif
+
 #define karm_read_sysreg(reg)                                          \
 	({                                                             \
 		uint64_t __v;                                          \
@@ -56,11 +60,21 @@ int karm_psci_cpu_on(uint64_t mpidr, uint64_t entry_pa, uint64_t ctx);
 void karm_psci_init(bool smc);
 __attribute__((noreturn)) void karm_exit(int code);
 
-/* gic.c: GICv2 SGI 0 as the wake-up event for CPUs idle in WFI. */
+/* gic.c: GICv2, SGIs only (cpu.c). */
+#define KARM_GIC_NONE (~0u)
 void karm_gic_init_dist(void);
 void karm_gic_init_cpu(void);
-void karm_gic_wake_others(void);
-void karm_gic_drain(void);
+uint8_t karm_gic_own_target(void);
+void karm_gic_send_sgi(uint8_t target, unsigned int sgi);
+unsigned int karm_gic_ack(void);
+
+/* cpu.c: the IRQ vector's handler. */
+void karm_irq(void);
+
+#define KARM_DAIF_I (1UL << 7)
+
+/* The ASID of every VAS (mmu.c, tlb.c). */
+#define KARM_VAS_ASID 1UL
 
 /* trap.c: the page-fault hook. It gets the faulting address, the ESR and
  * the interrupted PC (which it may move to a fixup) and returns 0 when the

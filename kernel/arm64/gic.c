@@ -1,24 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * GICv2 (QEMU -M virt,gic-version=2), used only for one thing: SGI 0 wakes
- * CPUs waiting in WFI. The kernel never unmasks IRQs: WFI wakes on an
- * interrupt pending at the CPU interface whatever PSTATE.I says, and the
- * waiter drains (acknowledges) the SGI before it re-checks its condition,
- * so a wake-up sent between its check and its WFI is never lost (the SGI
- * stays pending and the WFI returns at once).
+ * GICv2 (QEMU -M virt,gic-version=2), used only for SGIs: the IPIs of
+ * karch.h (SGI number = enum kipi). Every SGI is enabled and has the
+ * default priority 0, above the mask 0xff. PSTATE.I decides when the
+ * handler runs; WFI wakes on a pending SGI whatever PSTATE.I says.
  */
 #include "arm64.h"
 
 #define GICD_CTLR 0x000
 #define GICD_ISENABLER0 0x100
+#define GICD_ITARGETSR0 0x800
 #define GICD_SGIR 0xf00
-#define GICD_SGIR_OTHERS (1u << 24) /* TargetListFilter = all but self */
 #define GICC_CTLR 0x000
 #define GICC_PMR 0x004
 #define GICC_IAR 0x00c
 #define GICC_EOIR 0x010
-#define GIC_SPURIOUS 1023
-#define WAKE_SGI 0
+#define GIC_INTID_MASK 0x3ffu
+#define GIC_SPURIOUS 1023u
+#define GIC_SGIS 0xffffu
 
 static volatile uint32_t *gicd(unsigned int off)
 {
@@ -35,30 +34,37 @@ void karm_gic_init_dist(void)
 	*gicd(GICD_CTLR) = 1;
 }
 
-/* Banked per CPU: SGI enable, priority mask, CPU interface enable. */
+/* Banked per CPU: SGI enables, priority mask, CPU interface enable. */
 void karm_gic_init_cpu(void)
 {
-	*gicd(GICD_ISENABLER0) = 1u << WAKE_SGI;
+	*gicd(GICD_ISENABLER0) = GIC_SGIS;
 	*gicc(GICC_PMR) = 0xff;
 	*gicc(GICC_CTLR) = 1;
 }
 
-/* The DSB orders the waker's earlier stores (the condition) before the
- * SGI can reach another CPU, whose re-check must see them. */
-void karm_gic_wake_others(void)
+/* GICD_ITARGETSR0..7 are banked and read as the reading CPU's own
+ * target-list bit in every byte. */
+uint8_t karm_gic_own_target(void)
 {
-	__asm__ volatile("dsb ish" ::: "memory");
-	*gicd(GICD_SGIR) = GICD_SGIR_OTHERS | WAKE_SGI;
+	return (uint8_t)*gicd(GICD_ITARGETSR0);
 }
 
-/* Acknowledge every pending SGI (each source CPU's copy is separate). */
-void karm_gic_drain(void)
+/* The DSB orders the sender's earlier stores before the SGI can reach the
+ * target, whose handler or re-check must see them (karch_send_ipi). */
+void karm_gic_send_sgi(uint8_t target, unsigned int sgi)
 {
-	for (;;) {
-		uint32_t iar = *gicc(GICC_IAR);
+	__asm__ volatile("dsb ish" ::: "memory");
+	*gicd(GICD_SGIR) = (uint32_t)target << 16 | sgi;
+}
 
-		if ((iar & 0x3ff) == GIC_SPURIOUS)
-			break;
-		*gicc(GICC_EOIR) = iar;
-	}
+/* Acknowledge one pending SGI; KARM_GIC_NONE when none is left. Each
+ * source CPU's copy of an SGI is pending separately, each is acked. */
+unsigned int karm_gic_ack(void)
+{
+	uint32_t iar = *gicc(GICC_IAR);
+
+	if ((iar & GIC_INTID_MASK) == GIC_SPURIOUS)
+		return KARM_GIC_NONE;
+	*gicc(GICC_EOIR) = iar;
+	return iar & GIC_INTID_MASK;
 }

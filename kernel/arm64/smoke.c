@@ -1,102 +1,102 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Boot smoke test, without the library: every CPU comes up, says hello,
- * and reads an unmapped lower-half address; the fault hook maps a page
- * there (in a hand-built TTBR0 table) and the read is retried and must see
- * the page's contents.
+ * The arch layer alone, without the library or kernel/common: a kmain that
+ * starts every CPU; each loads a hand-built TTBR0 root and
+ *  - reads an unmapped page whose fault kfault resolves by mapping it (the
+ *    read must then see the page's contents),
+ *  - reads an address no one maps: the exception table makes the probe
+ *    return -EFAULT,
+ *  - calls into an unmapped address: the fetch-fault recovery of
+ *    karch_probe_exec returns -EFAULT.
+ * Exit status 0 when every CPU saw all three.
  */
+#include <karch.h>
 #include "arm64.h"
 
 #define SMOKE_VA 0x10000000UL
+#define SMOKE_HOLE 0x10200000UL /* no table covers it */
 #define SMOKE_MAGIC 0x5a5a000000000000UL
-#define PTE_PAGE 0x3UL
 #define PTE_TABLE 0x3UL
-#define PTE_AF_SH (0x700UL) /* AF, inner shareable, AttrIndx 0 (WB) */
-#define PTE_NG (1UL << 11)
-#define PTE_XN (3UL << 53)
-#define SMOKE_ASID 1UL
+#define PTE_LEAF (0x3UL | 0x700UL | 1UL << 11 | 3UL << 53) /* AF SH nG XN */
 
-static struct karm_boot_info boot;
+extern const struct kextable_entry __start_kextable[], __stop_kextable[];
+
 static uint64_t tables[4][512] __attribute__((aligned(4096)));
 static uint64_t frames[KARM_MAX_CPUS][512] __attribute__((aligned(4096)));
-static volatile unsigned int cpus_done;
-
-extern char secondary_entry[];
+static unsigned int cpus_ok, cpus_done, ncpus;
 
 static void say(const char *s)
 {
-	karm_uart_puts(s);
+	while (*s)
+		karch_putc(*s++);
 }
 
-static void smoke_tables(void)
+uintptr_t kfault(__vaddr_t addr, unsigned long report, uintptr_t pc)
 {
-	tables[0][0] = karm_virt_to_phys(tables[1]) | PTE_TABLE;
-	tables[1][0] = karm_virt_to_phys(tables[2]) | PTE_TABLE;
-	tables[2][SMOKE_VA >> 21] = karm_virt_to_phys(tables[3]) | PTE_TABLE;
-	__asm__ volatile("dsb ishst" ::: "memory");
-	karm_write_sysreg(ttbr0_el1,
-			  karm_virt_to_phys(tables[0]) | SMOKE_ASID << 48);
-	karm_write_sysreg(tcr_el1, karm_read_sysreg(tcr_el1) & ~TCR_EPD0);
-	karm_isb();
+	unsigned int cpu = karch_cpu_id();
+
+	if (addr == SMOKE_VA + cpu * 4096UL && (report & 0x3c) == 0x04) {
+		tables[3][cpu] = karch_virt_to_phys(frames[cpu]) | PTE_LEAF;
+		__asm__ volatile("dsb ishst" ::: "memory");
+		return 0; /* invalid -> valid: no TLBI needed */
+	}
+	for (const struct kextable_entry *e = __start_kextable;
+	     e < __stop_kextable; e++)
+		if (e->insn == pc)
+			return e->fixup;
+	return KFAULT_UNRESOLVED;
 }
 
-/* Invalid -> valid needs no TLBI (invalid entries are never cached): the
- * DSB makes the entry visible to the walker, the ERET synchronises. */
-static int smoke_fault(uint64_t far, uint64_t esr, uint64_t *elr)
+void kpanic_exception(const char *what, unsigned long code, uintptr_t pc,
+		      __vaddr_t addr)
 {
-	unsigned int cpu = karm_cpu_index();
-	uint64_t fsc = esr & 0x3f;
+	(void)code, (void)pc, (void)addr;
+	say("smoke: panic: ");
+	say(what);
+	say("\n");
+	karch_exit(3);
+}
 
-	(void)elr;
-	if (far != SMOKE_VA + cpu * 4096UL || (fsc & 0x3c) != 0x04)
-		return -1;
-	tables[3][cpu] = karm_virt_to_phys(frames[cpu]) | PTE_PAGE |
-			 PTE_AF_SH | PTE_NG | PTE_XN;
-	__asm__ volatile("dsb ishst" ::: "memory");
-	return 0;
+void kipi_tlb(void)
+{
 }
 
 static void smoke_cpu(unsigned int cpu)
 {
-	uint64_t v;
+	uint64_t v = 0;
+	bool ok;
 
+	karch_vas_load(karch_virt_to_phys(tables[0]));
 	frames[cpu][0] = SMOKE_MAGIC | cpu;
-	v = *(volatile uint64_t *)(SMOKE_VA + cpu * 4096UL);
-	say(v == (SMOKE_MAGIC | cpu) ? "hello: fault resolved\n"
-				     : "hello: WRONG DATA\n");
+	ok = karch_probe_read(SMOKE_VA + cpu * 4096UL, &v) == 0 &&
+	     v == (SMOKE_MAGIC | cpu);
+	ok = ok && karch_probe_read(SMOKE_HOLE, &v) == -14;
+	ok = ok && karch_probe_exec(SMOKE_HOLE) == -14;
+	if (ok)
+		__atomic_fetch_add(&cpus_ok, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&cpus_done, 1, __ATOMIC_RELEASE);
 }
 
-void karm_cpu_entry(unsigned int cpu)
+static void smoke_secondary(unsigned int cpu)
 {
-	karm_write_sysreg(tpidr_el1, cpu);
-	if (cpu == 0) {
-		if (karm_fdt_parse(karm_phys_to_virt(DTB_PHYS), &boot) != 0) {
-			say("no device tree\n");
-			karm_exit(2);
-		}
-		karm_psci_init(boot.psci_smc);
-		karm_gic_init_dist();
-		karm_set_fault_hook(smoke_fault);
-		smoke_tables();
-	} else {
-		smoke_tables();
-	}
-	karm_gic_init_cpu();
 	smoke_cpu(cpu);
-	if (cpu != 0) {
-		karm_gic_wake_others();
-		for (;;)
-			__asm__ volatile("wfi");
-	}
-	for (unsigned int i = 1; i < boot.ncpus; i++)
-		if (karm_psci_cpu_on(boot.mpidr[i],
-				     karm_virt_to_phys(secondary_entry), i) != 0)
-			say("CPU_ON failed\n");
-	while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) < boot.ncpus) {
-		__asm__ volatile("wfi");
-		karm_gic_drain();
-	}
-	say("smoke: all CPUs up\n");
-	karm_exit(0);
+	karch_send_ipi(0, KIPI_WAKE);
+	for (;;)
+		karch_wait_for_irq();
+}
+
+void kmain(const struct kboot_info *bi)
+{
+	say("smoke: arm64 up\n");
+	tables[0][0] = karch_virt_to_phys(tables[1]) | PTE_TABLE;
+	tables[1][0] = karch_virt_to_phys(tables[2]) | PTE_TABLE;
+	tables[2][SMOKE_VA >> 21] = karch_virt_to_phys(tables[3]) | PTE_TABLE;
+	ncpus = karch_start_cpus(smoke_secondary);
+	if (ncpus != bi->ncpus)
+		say("smoke: not every CPU started\n");
+	smoke_cpu(0);
+	while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) < ncpus)
+		karch_wait_for_irq();
+	say(cpus_ok == bi->ncpus ? "smoke: PASS\n" : "smoke: FAIL\n");
+	karch_exit(cpus_ok == bi->ncpus ? 0 : 1);
 }

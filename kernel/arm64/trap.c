@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Exception dispatch. Data and instruction aborts taken at EL1 go to the
- * page-fault hook with the faulting address and the whole ESR (the
- * library's arm64 decoder reads EC, WnR and the fault status from it);
- * the IRQ vector only ever sees the wake-up SGI. Anything else is a bug
- * and stops the machine with the registers printed.
+ * Exception dispatch (vectors.S saves the context as struct karm_frame).
+ *
+ * Data and instruction aborts taken at EL1 go to kfault() with the
+ * faulting address (FAR_EL1) and the whole ESR_EL1, from which the
+ * library's arm64 decoder (arch/arm64/fault.c) reads EC, WnR and the
+ * fault status. Interrupts are unmasked around kfault when the
+ * interrupted context had them unmasked. The IRQ vector handles SGIs
+ * (karm_irq). Everything else stops the machine through kpanic_exception.
  */
+#include <karch.h>
 #include "arm64.h"
 #include "trap.h"
 
@@ -13,48 +17,45 @@
 #define ESR_EC_IABT_CUR 0x21
 #define ESR_EC_DABT_CUR 0x25
 #define ESR_FNV (1UL << 10) /* FAR not valid */
+#define KARM_EFAULT 14
 
-static karm_fault_fn fault_hook;
+/* probe.S: where a fetch fault of karch_probe_exec returns to (lr) and
+ * where that probe recovers. */
+extern const char karm_probe_exec_ret[], karm_probe_exec_fixup[];
 
-void karm_set_fault_hook(karm_fault_fn fn)
+/*
+ * kfault found no exception-table entry for the faulting PC. A fetch
+ * fault of karch_probe_exec happened at the VAS address it called, with
+ * lr pointing back into the probe: recover that one, nothing else.
+ */
+static uintptr_t abort_unresolved(const struct karm_frame *f)
 {
-	fault_hook = fn;
-}
-
-static void print_hex(const char *name, uint64_t v)
-{
-	char buf[19] = "0x";
-
-	for (int i = 0; i < 16; i++)
-		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
-	buf[18] = 0;
-	karm_uart_puts(name);
-	karm_uart_write(buf, 18);
-	karm_uart_write("\n", 1);
-}
-
-__attribute__((noreturn)) static void trap_panic(struct karm_frame *f,
-						 const char *why)
-{
-	karm_uart_puts(why);
-	print_hex(" cpu ", karm_cpu_index());
-	print_hex("  vector ", f->kind);
-	print_hex("  esr ", f->esr);
-	print_hex("  far ", f->far);
-	print_hex("  elr ", f->elr);
-	print_hex("  x30 ", f->x[30]);
-	karm_exit(3);
+	if (ESR_EC(f->esr) == ESR_EC_IABT_CUR && f->elr == f->far &&
+	    f->x[30] == (uintptr_t)karm_probe_exec_ret)
+		return (uintptr_t)karm_probe_exec_fixup;
+	kpanic_exception("unresolved page fault (ESR)", f->esr, f->elr,
+			 f->far);
 }
 
 static void trap_abort(struct karm_frame *f)
 {
 	uint64_t ec = ESR_EC(f->esr);
+	uintptr_t resume;
 
 	if ((ec != ESR_EC_DABT_CUR && ec != ESR_EC_IABT_CUR) ||
-	    (f->esr & ESR_FNV) || !fault_hook)
-		trap_panic(f, "unexpected abort");
-	if (fault_hook(f->far, f->esr, &f->elr) != 0)
-		trap_panic(f, "unresolved page fault");
+	    (f->esr & ESR_FNV))
+		kpanic_exception("synchronous exception (ESR)", f->esr, f->elr,
+				 f->far);
+	if (!(f->spsr & KARM_DAIF_I))
+		karch_irq_enable();
+	resume = kfault(f->far, f->esr, f->elr);
+	karch_irq_disable();
+	if (resume == 0)
+		return; /* resolved: the access is retried */
+	if (resume == KFAULT_UNRESOLVED)
+		resume = abort_unresolved(f);
+	f->elr = resume;
+	f->x[0] = (uint64_t)-KARM_EFAULT;
 }
 
 void karm_trap(struct karm_frame *f)
@@ -64,9 +65,10 @@ void karm_trap(struct karm_frame *f)
 		trap_abort(f);
 		break;
 	case KARM_VEC_CUR_SPX_IRQ:
-		karm_gic_drain();
+		karm_irq();
 		break;
 	default:
-		trap_panic(f, "unexpected exception");
+		kpanic_exception("unexpected exception vector", f->kind,
+				 f->elr, f->far);
 	}
 }
