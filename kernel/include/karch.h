@@ -187,11 +187,15 @@ _Noreturn void kmain(const struct kboot_info *bi);
  * @report the hardware's description (x86_64: the #PF error code; arm64:
  * ESR_EL1), @pc where it happened. The arch has already re-enabled
  * interrupts if the interrupted context had them enabled, so a CPU that
- * waits inside a fault still answers shootdown IPIs. Returns 0 to retry
- * the access, or the recovery PC to resume at; the arch then makes the
- * interrupted access return -EFAULT (x86_64: rax; arm64: x0). Panics when
- * the fault is unresolved and @pc has no exception table entry.
+ * waits inside a fault still answers shootdown IPIs. Returns
+ *  - 0: resolved, retry the access;
+ *  - a recovery PC from the exception table: resume there, making the
+ *    interrupted access return -EFAULT (x86_64: rax; arm64: x0);
+ *  - KFAULT_UNRESOLVED: neither; the arch may recover a karch_probe_exec
+ *    (the fault's pc is the VAS address, the probe's return address is on
+ *    the stack / in lr) and otherwise calls kpanic_exception.
  */
+#define KFAULT_UNRESOLVED ((uintptr_t)1)
 uintptr_t kfault(__vaddr_t addr, unsigned long report, uintptr_t pc);
 
 /* Any other exception: print and stop the machine with a failure. */

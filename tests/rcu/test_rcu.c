@@ -8,6 +8,7 @@
  * main thread): they record failures in atomics that the main thread checks
  * after joining them. Loop counts shrink under ThreadSanitizer.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
