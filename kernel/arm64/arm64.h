@@ -7,10 +7,6 @@
 #include <stdint.h>
 #include "layout.h"
 
-#ifndef KFAULT_UNRESOLVED /* until karch.h has it (kx86) */
-#define KFAULT_UNRESOLVED ((uintptr_t)1)
-#endif
-
 #define karm_read_sysreg(reg)                                          \
 	({                                                             \
 		uint64_t __v;                                          \

@@ -57,15 +57,6 @@ void karch_tlb_flush_local(__vaddr_t start, __sz len, unsigned int level,
 	__asm__ volatile("dsb nsh\n\tisb" ::: "memory");
 }
 
-#ifdef KARM_NEGATIVE_CONTROL
-/* Negative control (tools/kernel-test.sh): the shootdown only flushes the
- * calling CPU, as if the IS forms were not broadcast; the stale-TLB suite
- * must catch the other CPUs reading through their old entries. */
-void karch_tlb_shootdown(const struct uk_tlb_flush_req *req)
-{
-	karch_tlb_flush_local(req->start, req->len, req->level, req->flags);
-}
-#else
 void karch_tlb_shootdown(const struct uk_tlb_flush_req *req)
 {
 	__asm__ volatile("dsb ishst" ::: "memory");
@@ -75,5 +66,4 @@ void karch_tlb_shootdown(const struct uk_tlb_flush_req *req)
 		TLBI_RANGE("vale1is", "aside1is", req->start, req->len);
 	__asm__ volatile("dsb ish\n\tisb" ::: "memory");
 }
-#endif
 

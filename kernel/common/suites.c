@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Placeholder runner: one demand fault per CPU (replaced by the suites). */
-#include <errno.h>
+#include "lib/errno.h"
 #include "kvas.h"
 
 static __vaddr_t base;
