@@ -34,6 +34,7 @@
  *        [--priv-pages P] [--mem-mb MB] [--huge] [--no-yield]
  *        [--validate-every K] [-v]
  */
+#include <uk/host.h>
 #include <pthread.h>
 #include <errno.h>
 #include <sched.h>

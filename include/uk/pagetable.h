@@ -105,8 +105,17 @@ int ukplat_pt_install(struct uk_pagetable *pt, __vaddr_t vaddr,
 		      __pte_t *found, unsigned int *found_level);
 
 /*
- * Replace the present leaf @expected at @vaddr/@level by the same frame with
- * @attr. Returns 0, or -EAGAIN when the entry is no longer @expected.
+ * Raise the rights of the hardware-valid leaf @expected at @vaddr/@level to
+ * include those of @attr, with one CAS: the frame, the memory type and every
+ * right it has stay. The fault path's only change to a present entry: it
+ * needs no shootdown (no CPU may lose a translation it uses; a CPU that
+ * still holds the old, lower entry faults and finds the raised one), so it
+ * may run inside a read section with interrupts disabled. The caller then
+ * drops its own CPU's entry with ukplat_tlb_flush_local. Returns 0 (also
+ * when nothing was missing), -EAGAIN when the entry is no longer @expected,
+ * -EBUSY when it is hardware-invalid (PROT_NONE: a writer's break-before-
+ * make or a PROT_NONE range) or its memory type differs from @attr's (a
+ * writer is changing it): only a writer may change those, -EINVAL.
  */
 int ukplat_pt_update_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
 			  unsigned int level, __pte_t expected,
@@ -188,6 +197,58 @@ void ukplat_pt_reserve_use(struct ukplat_pt_reserve *r);
 /* Free the pages the installs did not use. */
 void ukplat_pt_reserve_release(struct uk_pagetable *pt,
 			       struct ukplat_pt_reserve *r);
+
+/*
+ * TLB gather: what one operation changed in a page table, so that it asks
+ * for one TLB flush (ukplat_tlb_flush, include/uk/plat.h) however many pages
+ * and VMAs it touched. Range operations (unmap, set_attr, map's rollback
+ * and stale-table reclaim) record into the calling thread's active gather
+ * for their page table when there is one (ukplat_tlb_gather_use), else into
+ * their own, finished before they return.
+ *
+ * It keeps: the union of the changed ranges that need a flush (entries
+ * cleared, rights lowered, memory type changed, table pages unlinked), the
+ * largest leaf level among them, UK_TLB_FLUSH_TABLES when tables were
+ * unlinked, the frames and table pages to free (handed to RCU only after
+ * the flush), and the "make" halves of break-before-make changes (run
+ * after the flush). Entries whose rights were only raised need no flush
+ * and are not recorded.
+ *
+ * Finishing: one ukplat_tlb_flush when something needs it, then the make
+ * steps, then the frames and tables go to RCU. Call it outside every RCU
+ * read section (the flush may wait for other CPUs), under whatever
+ * serialises writers of the range. More than UKPLAT_TLB_GATHER_MAKES
+ * separate make ranges, or no memory for a free record, make an early
+ * flush (a second call for that operation; only then).
+ */
+#define UKPLAT_TLB_GATHER_MAKES 8
+
+struct ukplat_tlb_gather;
+typedef void (*ukplat_tlb_make_fn)(struct ukplat_tlb_gather *g,
+				   __vaddr_t start, __vaddr_t end,
+				   unsigned long attr, unsigned long flags);
+struct pt_free_rec;
+
+struct ukplat_tlb_gather {
+	struct uk_pagetable *pt;
+	__vaddr_t start, end;     /* flush range so far; empty: start >= end */
+	unsigned int level;       /* largest leaf level in it */
+	unsigned int flags;       /* UK_TLB_FLUSH_TABLES */
+	struct pt_free_rec *frees; /* to RCU after the flush */
+	unsigned int nmakes;
+	struct {
+		ukplat_tlb_make_fn fn;
+		__vaddr_t start, end;
+		unsigned long attr, flags;
+	} makes[UKPLAT_TLB_GATHER_MAKES];
+};
+
+void ukplat_tlb_gather_init(struct ukplat_tlb_gather *g,
+			    struct uk_pagetable *pt);
+/* Make @g (or NULL: none) the calling thread's active gather. */
+void ukplat_tlb_gather_use(struct ukplat_tlb_gather *g);
+/* Flush once if needed, make, free; @g is empty (reusable) afterwards. */
+void ukplat_tlb_gather_finish(struct ukplat_tlb_gather *g);
 
 /* Hand @frames frames at @paddr back to pt->fa after a grace period. */
 void ukplat_pt_free_frames_deferred(struct uk_pagetable *pt, __paddr_t paddr,

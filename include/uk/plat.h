@@ -154,17 +154,54 @@ void ukplat_free(void *ptr);
 
 /* ---- TLB maintenance ---------------------------------------------------
  *
- * Called after PTEs in [vaddr, vaddr + len) of @pt were cleared or lost
- * rights, before the frames or tables they pointed to are handed to RCU.
- * A kernel shoots down remote TLBs here; the host has no TLB, so the hook
- * defaults to counting calls. Replace it with ukplat_set_tlb_flush().
+ * The core asks for a flush once per operation (an unmap, a REPLACE, a
+ * set_attr, a DONTNEED, the stale tables a large-page map drops), never per
+ * page: the page-table layer gathers the range, the largest leaf level and
+ * whether table pages were unlinked, then makes one request before any
+ * frame or table page of the range is handed to RCU. So no frame or table
+ * page is reused before every CPU dropped its translations.
+ *
+ * Call context of ukplat_tlb_flush (the core keeps it): a writer holding
+ * the VAS lock (or the only user of a page table), outside every RCU read
+ * section, interrupts enabled; it may sleep or wait for other CPUs. A
+ * kernel's shootdown waits for the other CPUs' acknowledgements; those CPUs
+ * must be able to take the IPI, which is why the core never asks from a
+ * read section or from a fault (see docs/design.md, "TLB contract").
  */
 struct uk_pagetable;
-typedef void (*ukplat_tlb_flush_fn)(struct uk_pagetable *pt, __vaddr_t vaddr,
-				    __sz len);
-void ukplat_tlb_flush(struct uk_pagetable *pt, __vaddr_t vaddr, __sz len);
+
+/* Table pages were unlinked: drop paging-structure (walk) caches too. */
+#define UK_TLB_FLUSH_TABLES 0x1U
+
+struct uk_tlb_flush_req {
+	struct uk_pagetable *pt; /* the address space (a kernel: ASID/PCID) */
+	__vaddr_t start;         /* page aligned */
+	__sz len;                /* > 0, a multiple of the page size */
+	unsigned int level;      /* largest leaf level in the range (0: 4K,
+				  * 1: 2M, 2: 1G) */
+	unsigned int flags;      /* UK_TLB_FLUSH_* */
+};
+
+/* Synchronous: returns only after every CPU that may cache a translation
+ * of @req->pt in the range has dropped it. */
+void ukplat_tlb_flush(const struct uk_tlb_flush_req *req);
+
+/* This CPU only, any context (also inside a read section, interrupts off):
+ * drop a possibly cached entry for @va of @level after its rights were
+ * raised or a fault found it already usable (arm64 may keep an entry that
+ * faulted; x86 needs nothing, the #PF dropped it, but may invlpg). Never
+ * waits for other CPUs. */
+void ukplat_tlb_flush_local(struct uk_pagetable *pt, __vaddr_t va,
+			    unsigned int level);
+
+/* Host platform only (tests): the hook ukplat_tlb_flush calls after its
+ * checks (NULL: count only), and the number of calls since start. The
+ * host's ukplat_tlb_flush aborts with a message when called inside an RCU
+ * read section or with a malformed request, whatever hook is set. */
+typedef void (*ukplat_tlb_flush_fn)(const struct uk_tlb_flush_req *req);
 void ukplat_set_tlb_flush(ukplat_tlb_flush_fn fn);
 unsigned long ukplat_tlb_flush_count(void);
+unsigned long ukplat_tlb_flush_local_count(void);
 
 /* ---- Fault injection (tests) -------------------------------------------
  *
@@ -216,6 +253,7 @@ enum ukplat_ctx_word {
 	UKPLAT_CTX_ACTIVE_VAS, /* uk_vas_get_active / uk_vas_set_active */
 	UKPLAT_CTX_PT_RESERVE, /* the writer's table-page reserve (src/pt) */
 	UKPLAT_CTX_PAGING_OFF, /* software MMU: demand paging disabled */
+	UKPLAT_CTX_TLB_GATHER, /* the writer's active TLB gather (src/pt) */
 	UKPLAT_CTX_NWORDS
 };
 void *ukplat_ctx_get(enum ukplat_ctx_word w);

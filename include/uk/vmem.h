@@ -20,7 +20,6 @@
 #define UK_VMEM_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <uk/vmem_types.h>
 #include <uk/plat.h>
 #include <uk/pagetable.h>
@@ -175,13 +174,37 @@ int uk_vas_set_active(struct uk_vas *vas);
  * no lock taken on the lookup. Returns 0 when the page is (now) mapped with
  * the rights the access needs, -EFAULT when no VMA covers @vaddr or the VMA
  * does not resolve faults (reservation, guard page), -EACCES when the VMA
- * forbids the access, -ENOMEM.
- * Call it outside any RCU read section: a fault that meets a VMA that a
- * REPLACE is still installing waits for the writer, who waits for readers.
+ * forbids the access, -ENOMEM, -EAGAIN (below).
+ *
+ * A writer may be in the middle of changing the page: a REPLACE whose new
+ * VMA is still PENDING, or a break-before-make (set_attr changing the
+ * memory type, DONTNEED) that left the entry hardware-invalid until its
+ * TLB shootdown is done. The fault then waits for the writer (takes and
+ * drops vas->lock, outside its read section) and retries; with
+ * UK_VMA_FAULT_NOWAIT in @type it returns -EAGAIN instead, and so does a
+ * caller that is inside an RCU read section (waiting there would deadlock
+ * with the writer's grace period).
+ *
+ * Call contexts (docs/design.md, "Call contexts"):
+ *  - any thread or fault handler with interrupts enabled, outside any RCU
+ *    read section: may sleep (on vas->lock) in the case above;
+ *  - interrupts disabled, or inside a read section, or wherever it must
+ *    not sleep: pass UK_VMA_FAULT_NOWAIT (uk_vas_fault_hw_nowait). It never
+ *    sleeps, never waits for another CPU and never asks for a TLB
+ *    shootdown (only ukplat_tlb_flush_local). On -EAGAIN the caller must
+ *    not retry with interrupts still disabled (the writer's shootdown waits
+ *    for this CPU): it takes its fixup path, or enables interrupts (leaves
+ *    the read section) and retries.
+ * The type's fault hook runs inside the fault's read section in both
+ * cases (it may allocate frames; it must not sleep on the VAS).
  */
 int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type);
 /* Same, from a hardware report (x86_64 error code or arm64 ESR). */
 int uk_vas_fault_hw(struct uk_vas *vas, __vaddr_t vaddr, unsigned long report);
+/* uk_vas_fault_hw with UK_VMA_FAULT_NOWAIT: for handlers that run with
+ * interrupts disabled. */
+int uk_vas_fault_hw_nowait(struct uk_vas *vas, __vaddr_t vaddr,
+			   unsigned long report);
 
 /* ---- Lookup and iteration ----------------------------------------------
  *
@@ -233,8 +256,13 @@ int uk_vma_advise(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 
 /* Bytes of @vma's range that are mapped in the page table (like Rss). */
 __sz uk_vma_resident(const struct uk_vma *vma);
-/* Print like /proc/<pid>/maps plus Rss per VMA. */
-void uk_vas_print(struct uk_vas *vas, FILE *out);
+/* Receives output text piece by piece (a line, NUL-terminated, with its
+ * newline), e.g. to a console; @arg is the caller's. */
+typedef void (*uk_print_fn)(void *arg, const char *str);
+/* Hand @fn one line per VMA, like /proc/<pid>/maps plus Rss. Call outside
+ * any read section of the caller's (it takes its own); @fn runs inside it
+ * and must not block. The host also has uk_vas_print (uk/host.h). */
+void uk_vas_dump(struct uk_vas *vas, uk_print_fn fn, void *arg);
 /* Check the tree and that no PTE lies outside a VMA or carries more
  * rights than its VMA. Returns 0 or -EUCLEAN with a message. Caller holds
  * no lock; this takes vas->lock. */

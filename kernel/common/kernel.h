@@ -15,18 +15,6 @@
 
 #include <uk/plat.h>
 
-#ifndef UK_TLB_FLUSH_TABLES
-/* Until plat.h has the request form of the TLB hook (docs/kernel.md). */
-#define UK_TLB_FLUSH_TABLES 0x1u
-struct uk_tlb_flush_req {
-	struct uk_pagetable *pt;
-	__vaddr_t start;
-	__sz len;
-	unsigned int level;
-	unsigned int flags;
-};
-#endif
-
 #define KCACHELINE 64
 #define KARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -65,6 +53,7 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int kvsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
 _Noreturn void kpanic(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 

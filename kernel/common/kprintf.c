@@ -39,6 +39,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 {
 	for (; *fmt; fmt++) {
 		int width = 0, lng = 0;
+		bool left = false;
 		char pad = ' ';
 		long sv;
 
@@ -46,7 +47,9 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 			put(s, *fmt);
 			continue;
 		}
-		if (*++fmt == '0')
+		if (*++fmt == '-')
+			left = true, fmt++;
+		if (*fmt == '0')
 			pad = '0';
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
@@ -78,11 +81,17 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 		case 's': {
 			const char *str = va_arg(ap, const char *);
 
+			int len = 0;
+
 			if (!str)
 				str = "(null)";
-			for (; *str; str++, width--)
+			while (str[len])
+				len++;
+			while (!left && width-- > len)
+				put(s, ' ');
+			for (; *str; str++)
 				put(s, *str);
-			while (width-- > 0)
+			while (left && width-- > len)
 				put(s, ' ');
 			break;
 		}
@@ -120,17 +129,25 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
-int ksnprintf(char *buf, size_t len, const char *fmt, ...)
+int kvsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	struct sink s = {.buf = buf, .len = len};
-	va_list ap;
 
-	va_start(ap, fmt);
 	format(&s, fmt, ap);
-	va_end(ap);
 	if (len)
 		buf[s.n < len ? s.n : len - 1] = '\0';
 	return (int)s.n;
+}
+
+int ksnprintf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 /* Stop the machine with a failure; the other CPUs stop with it. */

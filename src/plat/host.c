@@ -17,7 +17,9 @@
  *    make any metadata allocation fail.
  *  - The TLB hook is an atomic function pointer (release on set, acquire on
  *    call, so a hook's own initialisation is visible to flushing threads);
- *    every ukplat_tlb_flush() call is counted, whether a hook is set or not.
+ *    every ukplat_tlb_flush() call is checked against the contract of
+ *    plat.h (outside read sections, well-formed request; abort otherwise)
+ *    and counted, whether a hook is set or not.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -164,14 +166,50 @@ void ukplat_pages_free(void *ptr, __sz len)
 
 static _Atomic(ukplat_tlb_flush_fn) tlb_flush_fn;
 static _Atomic(unsigned long) tlb_flush_calls;
+static _Atomic(unsigned long) tlb_flush_local_calls;
 
-void ukplat_tlb_flush(struct uk_pagetable *pt, __vaddr_t vaddr, __sz len)
+/* The contract of plat.h, checked on every call whatever the build type:
+ * a kernel's shootdown from inside a read section (or with a bogus range)
+ * would deadlock or miss entries, so the host refuses loudly. */
+static const char *tlb_req_error(const struct uk_tlb_flush_req *req)
 {
-	ukplat_tlb_flush_fn fn = uk_load_acquire(&tlb_flush_fn);
+	if (uk_rcu_read_ongoing())
+		return "called inside an RCU read section";
+	if (!req || !req->pt)
+		return "no request or no page table";
+	if (!PAGE_ALIGNED(req->start) || !req->len || !PAGE_ALIGNED(req->len) ||
+	    req->start + req->len < req->start)
+		return "range not page aligned, empty or wrapping";
+	if (req->level > PAGE_MAX_LEVEL)
+		return "level beyond the largest leaf";
+	if (req->flags & ~UK_TLB_FLUSH_TABLES)
+		return "unknown flags";
+	return NULL;
+}
 
+void ukplat_tlb_flush(const struct uk_tlb_flush_req *req)
+{
+	const char *err = tlb_req_error(req);
+	ukplat_tlb_flush_fn fn;
+
+	if (err) {
+		fprintf(stderr, "ukplat_tlb_flush: %s\n", err);
+		abort();
+	}
+	fn = uk_load_acquire(&tlb_flush_fn);
 	uk_fetch_add_relaxed(&tlb_flush_calls, 1);
 	if (fn)
-		fn(pt, vaddr, len);
+		fn(req);
+}
+
+void ukplat_tlb_flush_local(struct uk_pagetable *pt, __vaddr_t va,
+			    unsigned int level)
+{
+	/* The host has no TLB; any context is fine, so nothing to check. */
+	(void)pt;
+	(void)va;
+	(void)level;
+	uk_fetch_add_relaxed(&tlb_flush_local_calls, 1);
 }
 
 /* NULL restores the default (count only). */
@@ -183,4 +221,9 @@ void ukplat_set_tlb_flush(ukplat_tlb_flush_fn fn)
 unsigned long ukplat_tlb_flush_count(void)
 {
 	return uk_load_relaxed(&tlb_flush_calls);
+}
+
+unsigned long ukplat_tlb_flush_local_count(void)
+{
+	return uk_load_relaxed(&tlb_flush_local_calls);
 }

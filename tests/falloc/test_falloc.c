@@ -17,6 +17,7 @@
 #include <uk/falloc.h>
 #include <uk/physmem.h>
 #include <uk/plat.h>
+#include <uk/host.h>
 
 #define GIB (1UL << 30)
 #define MIB (1UL << 20)

@@ -619,16 +619,33 @@ static void test_kmap_and_attr(void **state)
 	assert_string_equal((char *)ukplat_page_kmap(&pt, pa, 1, 0),
 			    "through kmap");
 
-	/* update_attr: CAS from the expected entry */
+	/* update_attr: CAS from the expected entry, rights only added */
 	assert_int_equal(ukplat_pt_walk(&pt, va, &level, &pte), 0);
 	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
 					       PAGE_ATTR_PROT_RWX),
 			 0);
-	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte, RO), -EAGAIN);
+	/* stale expected entry; no slot at an unmapped address */
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
+					       PAGE_ATTR_PROT_RWX),
+			 -EAGAIN);
+	assert_int_equal(ukplat_pt_update_attr(&pt, va + 4 * MiB, 0, pte,
+					       PAGE_ATTR_PROT_RWX),
+			 -EAGAIN);
+	assert_int_equal(ukplat_pt_walk(&pt, va, &level, &pte), 0);
+	/* never lowers: asking for less keeps every right */
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte, RO), 0);
 	walk_level(va, &attr, NULL);
 	assert_int_equal(attr, PAGE_ATTR_PROT_RWX);
-	assert_int_equal(ukplat_pt_update_attr(&pt, va + 4 * MiB, 0, pte, RO),
-			 -EAGAIN);
+	/* another memory type: a writer's job (break-before-make) */
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
+					       RW | PAGE_ATTR_TYPE_DEVICE),
+			 -EBUSY);
+	/* a hardware-invalid entry is never made valid by a fault */
+	assert_int_equal(ukplat_page_set_attr(&pt, va, 1, PAGE_ATTR_PROT_NONE,
+					      0),
+			 0);
+	assert_int_equal(ukplat_pt_walk(&pt, va, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte, RW), -EBUSY);
 	assert_int_equal(ukplat_page_unmap(&pt, va, 2, 0), 0);
 
 	/* deferred free of a caller's frames */
