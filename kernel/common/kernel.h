@@ -25,7 +25,7 @@ struct kcpu {
 	/* RCU (rcu.c): nesting depth of read sections, and the state word
 	 * writers scan: (epoch << 1) | 1 inside a section, 0 outside. */
 	unsigned int rcu_nesting;
-	_Atomic unsigned long rcu_state;
+	unsigned long rcu_state; /* __atomic_* only (clang refuses them on _Atomic) */
 	/* Statistics (written by this CPU only, read at the end). */
 	unsigned long faults;          /* kfault calls */
 	unsigned long faults_resolved; /* ... that uk_vas_fault_hw resolved */
@@ -66,7 +66,7 @@ _Noreturn void kpanic(const char *fmt, ...)
 
 /* ---- Spinlocks: short sections only, interrupts off while held ------------ */
 struct kspinlock {
-	_Atomic unsigned int locked;
+	unsigned int locked; /* __atomic_* only */
 };
 unsigned long kspin_lock(struct kspinlock *l);
 void kspin_unlock(struct kspinlock *l, unsigned long flags);
