@@ -4,13 +4,14 @@
 #   both page-table formats x both RCU backends, normal build: unit + mt
 #   ASan+UBSan (both formats, both backends across the two): unit + mt
 #   ThreadSanitizer, each backend: mt
+#   the core builds freestanding (tools/check-freestanding.sh), once
 # Usage: tools/test-matrix.sh [config-name ...]  (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # name | meson options | suites
 CONFIGS=(
-	"x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu|unit mt"
+	"x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu|unit mt freestanding"
 	"arm64-ck|-Dpt_format=arm64 -Drcu=ck|unit mt"
 	"x86_64-ck|-Dpt_format=x86_64 -Drcu=ck|unit mt"
 	"arm64-urcu|-Dpt_format=arm64 -Drcu=urcu|unit mt"

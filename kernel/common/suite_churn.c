@@ -65,7 +65,7 @@ static int do_op(enum op op, __vaddr_t va, __sz len)
 
 static void churn(void)
 {
-	unsigned int ops = ksuite_rounds(160);
+	unsigned int ops = ksuite_rounds(300);
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 
 	for (unsigned int i = 0; i < ops; i++) {

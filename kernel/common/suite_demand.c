@@ -14,7 +14,7 @@
 
 static void run(unsigned int cpu)
 {
-	unsigned int rounds = ksuite_rounds(6);
+	unsigned int rounds = ksuite_rounds(12);
 
 	for (unsigned int r = 0; r < rounds; r++) {
 		__vaddr_t va = REGION_BASE + ((__vaddr_t)cpu << 30);

@@ -94,7 +94,7 @@ static void check(enum op op, unsigned long r, unsigned int cpu)
 
 static void run(unsigned int cpu)
 {
-	unsigned int rounds = ksuite_rounds(24);
+	unsigned int rounds = ksuite_rounds(60);
 	uint64_t v;
 	int rc;
 
