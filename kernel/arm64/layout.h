@@ -33,7 +33,9 @@
 #define UART_PHYS KARM_UL(0x09000000)
 
 #define KARM_MAX_CPUS 8
-#define BOOT_STACK_SIZE KARM_UL(16384)
+/* Each CPU runs the suites, the library's fault path and nested trap
+ * frames (288 bytes each) on this stack; nothing guards its end. */
+#define BOOT_STACK_SIZE KARM_UL(32768)
 
 /* MAIR_EL1: the library's encoding (arch/arm64/pte.h A64_MAIR_VALUE):
  * 0 Normal WB, 1 Normal WT, 2 Normal NC, 3 Device-nGnRE. */

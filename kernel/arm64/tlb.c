@@ -22,6 +22,7 @@
 #include <karch.h>
 #include <uk/plat.h>
 #include "arm64.h"
+#include "kernel.h" /* per-CPU statistics */
 
 #define KARM_TLBI_MAX_PAGES 32 /* above: TLBI by ASID */
 
@@ -59,6 +60,7 @@ void karch_tlb_flush_local(__vaddr_t start, __sz len, unsigned int level,
 
 void karch_tlb_shootdown(const struct uk_tlb_flush_req *req)
 {
+	kthis_cpu()->shootdowns_sent++; /* broadcast: no IPI, none taken */
 	__asm__ volatile("dsb ishst" ::: "memory");
 	if (req->flags & UK_TLB_FLUSH_TABLES)
 		TLBI_RANGE("vae1is", "aside1is", req->start, req->len);

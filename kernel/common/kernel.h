@@ -30,7 +30,7 @@ struct kcpu {
 	unsigned long faults;          /* kfault calls */
 	unsigned long faults_resolved; /* ... that uk_vas_fault_hw resolved */
 	unsigned long faults_fixed;    /* ... recovered through a fixup */
-	unsigned long shootdowns_sent; /* kshootdown_by_ipi as initiator */
+	unsigned long shootdowns_sent; /* shootdowns initiated (IPIs or TLBI IS) */
 	unsigned long tlb_ipis;        /* KIPI_TLB handled */
 	unsigned long waits;           /* karch_wait_for_irq calls */
 } __attribute__((aligned(KCACHELINE)));
