@@ -5,7 +5,7 @@
  * them, see karch.h); what it does not resolve is recovered through the
  * exception table or is a kernel bug.
  */
-#include <errno.h>
+#include "lib/errno.h"
 #include <uk/vmem.h>
 #include "kernel.h"
 

@@ -25,12 +25,12 @@ struct kcpu {
 	/* RCU (rcu.c): nesting depth of read sections, and the state word
 	 * writers scan: (epoch << 1) | 1 inside a section, 0 outside. */
 	unsigned int rcu_nesting;
-	unsigned long rcu_state; /* accessed with __atomic builtins only */
+	unsigned long rcu_state; /* __atomic_* only (clang refuses them on _Atomic) */
 	/* Statistics (written by this CPU only, read at the end). */
 	unsigned long faults;          /* kfault calls */
 	unsigned long faults_resolved; /* ... that uk_vas_fault_hw resolved */
 	unsigned long faults_fixed;    /* ... recovered through a fixup */
-	unsigned long shootdowns_sent; /* kshootdown_by_ipi as initiator */
+	unsigned long shootdowns_sent; /* shootdowns initiated (IPIs or TLBI IS) */
 	unsigned long tlb_ipis;        /* KIPI_TLB handled */
 	unsigned long waits;           /* karch_wait_for_irq calls */
 } __attribute__((aligned(KCACHELINE)));
@@ -66,7 +66,7 @@ _Noreturn void kpanic(const char *fmt, ...)
 
 /* ---- Spinlocks: short sections only, interrupts off while held ------------ */
 struct kspinlock {
-	unsigned int locked; /* __atomic builtins only */
+	unsigned int locked; /* __atomic_* only */
 };
 unsigned long kspin_lock(struct kspinlock *l);
 void kspin_unlock(struct kspinlock *l, unsigned long flags);

@@ -11,8 +11,16 @@
 #ifndef KSUITE_H
 #define KSUITE_H
 
-#include <errno.h>
+#include "lib/errno.h"
+#include <stdatomic.h>
 #include "kvas.h"
+
+/* Table pages of the VAS (nr_tables is _Atomic: clang refuses the
+ * __atomic_* builtins on it). */
+static inline long ksuite_nr_tables(void)
+{
+	return atomic_load_explicit(&kpt.nr_tables, memory_order_relaxed);
+}
 
 struct ksuite {
 	const char *name;

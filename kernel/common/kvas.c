@@ -41,6 +41,7 @@ void kvas_setup(__paddr_t start, __paddr_t end)
 unsigned int kvas_teardown(void)
 {
 	unsigned int failed = 0;
+	long tables;
 	__sz used;
 
 	kfault_set_vas(NULL);
@@ -48,10 +49,11 @@ unsigned int kvas_teardown(void)
 	uk_rcu_barrier();
 	ukplat_pt_destroy(&kpt);
 	used = uk_falloc_used(kfa);
-	if (used || kpt_tables()) {
+	tables = atomic_load_explicit(&kpt.nr_tables, memory_order_relaxed);
+	if (used || tables) {
 		kprintf("  check failed: after destroy %lu KiB of frames and "
 			"%ld table pages in use\n", (unsigned long)(used >> 10),
-			(long)kpt_tables());
+			tables);
 		failed++;
 	}
 	if (uk_falloc_validate(kfa)) {

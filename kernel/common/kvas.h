@@ -14,12 +14,6 @@ extern struct uk_vas kvas;
 extern struct uk_falloc *kfa;
 extern struct uk_pagetable kpt;
 
-/* Table pages of the VAS page table in use (a snapshot). */
-static inline long kpt_tables(void)
-{
-	return atomic_load_explicit(&kpt.nr_tables, memory_order_relaxed);
-}
-
 /* Boot CPU: frames over [start, end), the page table, the VAS. */
 void kvas_setup(__paddr_t start, __paddr_t end);
 /* Every CPU: load the VAS root. */

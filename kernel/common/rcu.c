@@ -65,6 +65,17 @@ void uk_rcu_read_lock(void)
 		unsigned long e = __atomic_load_n(&gp_seq, __ATOMIC_RELAXED);
 
 		__atomic_store_n(&c->rcu_state, (e << 1) | 1, __ATOMIC_RELAXED);
+		/*
+		 * A full barrier (x86_64: mfence; arm64: DMB ISH) between
+		 * publishing the state and the section's first load of
+		 * protected data, store->load and load->load. arm64 needs
+		 * it explicitly: a release or seq_cst store (STLR) does not
+		 * keep later plain loads from being satisfied before the
+		 * store is visible, and a synchronizer that then misses this
+		 * reader frees what it is reading. This is the ordering
+		 * Debian's ck_epoch 0.7.1 ck_epoch_begin lacks; the kernel
+		 * does not use ck_epoch and provides it here.
+		 */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	}
 	karch_irq_restore(flags);
@@ -98,7 +109,11 @@ struct scan {
 static bool reader_past(void *arg)
 {
 	struct scan *s = arg;
-	unsigned long st = __atomic_load_n(&s->c->rcu_state, __ATOMIC_ACQUIRE);
+	/* seq_cst, not acquire: on arm64 this must be LDAR (RCsc), which
+	 * stays after the gp_seq increment (a release write); an RCpc
+	 * acquire (LDAPR) could be satisfied before it and miss a reader.
+	 * x86_64: a plain load either way. */
+	unsigned long st = __atomic_load_n(&s->c->rcu_state, __ATOMIC_SEQ_CST);
 
 	return !(st & 1) || (st >> 1) == s->epoch;
 }

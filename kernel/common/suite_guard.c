@@ -35,6 +35,12 @@ static void setup(void)
 	__builtin_memcpy(&ret, karch_ret_insn, karch_ret_insn_len);
 	rc = karch_probe_write(rwx, ret);
 	KCHECK(rc == 0, "write the return instruction: %d", rc);
+	/* Then read + exec only: arm64 never lets EL1 fetch from a page
+	 * EL0 may write (the library's leaves are EL0 pages), so a fetch
+	 * from an RWX page keeps faulting there (x86_64 would not mind). */
+	rc = uk_vma_set_attr(&kvas, rwx, PAGE_SIZE,
+			     PAGE_ATTR_PROT_READ | PAGE_ATTR_PROT_EXEC, 0);
+	KCHECK(rc == 0, "set_attr RX: %d", rc);
 }
 
 static void expect(const char *what, int rc, int want)

@@ -17,7 +17,7 @@ static long tables_before;
 static void setup(void)
 {
 	used_before = uk_falloc_used(kfa);
-	tables_before = kpt_tables();
+	tables_before = ksuite_nr_tables();
 	base = ksuite_map_anon(LPAGES * PAGE_LARGE_SIZE, PAGE_ATTR_PROT_RW,
 			       UK_VMA_MAP_SIZE_2MB, "huge");
 	KCHECK(PAGE_Lx_ALIGNED(base, PAGE_LARGE_LEVEL),
@@ -49,7 +49,7 @@ static void check_leaves(void)
 	}
 	uk_rcu_barrier(); /* tables a large page replaced are freed */
 	grown = uk_falloc_used(kfa) - used_before;
-	tables = kpt_tables() -
+	tables = ksuite_nr_tables() -
 		 tables_before;
 	KCHECK(grown == (LPAGES * 512 + (unsigned long)tables) * PAGE_SIZE,
 	       "%lu frames for %d large pages and %ld tables",

@@ -18,7 +18,7 @@ static long tables_before;
 static void setup(void)
 {
 	used_before = uk_falloc_used(kfa);
-	tables_before = kpt_tables();
+	tables_before = ksuite_nr_tables();
 	base = ksuite_map_anon(PAGES * PAGE_SIZE, PAGE_ATTR_PROT_RW, 0, "race");
 }
 
@@ -49,7 +49,7 @@ static void run(unsigned int cpu)
 		return;
 	uk_rcu_barrier(); /* tables a large page replaced are freed */
 	grown = uk_falloc_used(kfa) - used_before;
-	tables = kpt_tables() -
+	tables = ksuite_nr_tables() -
 		 tables_before;
 	KCHECK(grown == (PAGES + (unsigned long)tables) * PAGE_SIZE,
 	       "%lu frames for %d pages and %ld tables",

@@ -67,7 +67,7 @@ static void settle(void)
  * their place), so only the leaf frames must return to where they were. */
 static __sz data_frames(void)
 {
-	long tables = kpt_tables();
+	long tables = ksuite_nr_tables();
 
 	return uk_falloc_used(kfa) - (__sz)tables * PAGE_SIZE;
 }
