@@ -125,6 +125,12 @@ void uk_rcu_synchronize(void)
 	KASSERT(!uk_rcu_read_ongoing());
 	kmutex_lock(&gp_lock);
 	s.epoch = __atomic_add_fetch(&gp_seq, 1, __ATOMIC_SEQ_CST);
+	/* Pairs with read_lock's fence (a Dekker handshake): the caller's
+	 * unpublish (a release store, before this call) is ordered before
+	 * the scan's loads of the states. The seq_cst increment is a full
+	 * barrier on x86_64 and arm64 already; C11 only promises it with a
+	 * fence, so say it. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned int i = 0; i < KMAX_CPUS; i++) {
 		if (!kcpus[i].online)
 			continue;
