@@ -37,6 +37,9 @@ void kwait_until(struct kwaitq *q, bool (*cond)(void *arg), void *arg)
 		unsigned long flags = karch_irq_save();
 
 		__atomic_fetch_or(&q->mask, bit, __ATOMIC_SEQ_CST);
+		/* Our bit is visible before the condition is read again
+		 * (pairs with the fence in kwake). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (!cond(arg)) {
 			if (can_halt) {
 				kthis_cpu()->waits++;
