@@ -125,7 +125,7 @@ int ukplat_page_unmap(struct uk_pagetable *pt, __vaddr_t vaddr,
 	__vaddr_t end;
 	int rc;
 
-	if (!pt_range_ok(vaddr, pages, &end))
+	if (!pt_range_ok(pt, vaddr, pages, &end))
 		return -EINVAL;
 	rc = pt_range_check(pt, vaddr, end);
 	if (rc || !pages)
