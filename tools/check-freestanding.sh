@@ -8,7 +8,8 @@
 # Each target's objects are linked with `ld -r` into one object whose
 # undefined symbols must all be ukplat_*, uk_rcu_* or memcpy/memset/memmove;
 # any other (a libc call, a libgcc helper such as __popcountdi2, a
-# thread-local variable) fails the check and is listed.
+# thread-local variable) fails the check and is listed. Every public header
+# but the host-only uk/host.h must also compile on its own, freestanding.
 # Usage: tools/check-freestanding.sh [x86_64|arm64 ...]  (default: both)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +46,15 @@ check() {
 			return 1
 		}
 		objs+=("$out/$i.o")
+	done
+	for f in include/uk/*.h; do
+		[ "$f" = include/uk/host.h ] && continue
+		printf '#include <uk/%s>\n' "${f#include/uk/}" >"$out/hdr.c"
+		"${cc[@]}" "${WARN[@]}" "${FREE[@]}" -Iinclude -Isrc -Iarch \
+			-I"$out/cfg" -c "$out/hdr.c" -o "$out/hdr.o" || {
+			echo "freestanding $name: FAILED: public header $f"
+			return 1
+		}
 	done
 	"${ld[@]}" -r -o "$out/core.o" "${objs[@]}" || {
 		echo "freestanding $name: FAILED to link with ${ld[0]} -r"

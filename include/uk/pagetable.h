@@ -24,7 +24,8 @@
  *    hardware would report an access as "not present". WRITE and EXEC
  *    imply READ in both formats.
  *  - Virtual addresses are [0, 2^48); walks beyond give -ENOENT, range
- *    operations -EINVAL.
+ *    operations -EINVAL. Range operations outside the library's part
+ *    [va_start, va_end) (ukplat_pt_init_range) give -EINVAL too.
  */
 #ifndef UK_PAGETABLE_H
 #define UK_PAGETABLE_H

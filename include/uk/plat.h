@@ -79,8 +79,10 @@ bool ukplat_mutex_held(struct uk_mutex *mtx);
 uintptr_t ukplat_thread_id(void);
 
 /* Body of a spin-wait loop (the frame caches' flag lock, once flags):
- * pause, or yield the CPU to another thread (the host: sched_yield). ANY;
- * must not wait for anything itself. */
+ * pause, or yield the CPU to another thread (the host: sched_yield; a
+ * kernel whose threads can be preempted while holding such a flag should
+ * yield too, or the spinner waits for the next preemption). ANY; must not
+ * wait for anything itself. */
 void ukplat_cpu_relax(void);
 
 /* ---- Failure ------------------------------------------------------------ */

@@ -28,8 +28,10 @@
  *   1. A frame in a cache is in no free block of the buddy and its state
  *      bit is clear: it counts as free memory but nobody owns it.
  *   2. c->n == c->count, and c->pfn[0 .. n) are distinct cached frames.
- *   3. A cache is in the registry from its creation until it is empty and
- *      about to be freed.
+ *   3. A cache is in the registry from just after it won its slot until
+ *      it is empty and about to be freed. (With per-CPU slots another
+ *      thread of the CPU may use it in between; a drain or a statistic
+ *      that misses it then is a snapshot taken before the cache existed.)
  *
  *   With per-CPU slots several threads may use one cache (threads of one
  *   CPU, a thread that migrated after looking its cache up): the cache's

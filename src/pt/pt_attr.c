@@ -104,7 +104,7 @@ int ukplat_page_set_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
 	int rc;
 
 	(void)flags;
-	if (!pt_range_ok(vaddr, pages, &end) || (attr & ~PAGE_ATTR_MASK))
+	if (!pt_range_ok(pt, vaddr, pages, &end) || (attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;
 	rc = pt_range_check(pt, vaddr, end);
 	if (rc || !pages)

@@ -41,12 +41,13 @@ static inline unsigned int pt_idx(__vaddr_t vaddr, unsigned int level)
 	return (vaddr >> PAGE_Lx_SHIFT(level)) & (PT_PTES_PER_LEVEL - 1);
 }
 
-/* [vaddr, *end) for @pages pages, inside the translated range. */
-static inline bool pt_range_ok(__vaddr_t vaddr, unsigned long pages,
-			       __vaddr_t *end)
+/* [vaddr, *end) for @pages pages, inside the library's part of @pt (all
+ * of the translated range unless a kernel keeps the rest). */
+static inline bool pt_range_ok(const struct uk_pagetable *pt, __vaddr_t vaddr,
+			       unsigned long pages, __vaddr_t *end)
 {
-	if (!PAGE_ALIGNED(vaddr) || vaddr >= PT_VADDR_LIMIT ||
-	    pages > (PT_VADDR_LIMIT - vaddr) >> PAGE_SHIFT)
+	if (!PAGE_ALIGNED(vaddr) || vaddr < pt->va_start ||
+	    vaddr >= pt->va_end || pages > (pt->va_end - vaddr) >> PAGE_SHIFT)
 		return false;
 	*end = vaddr + (pages << PAGE_SHIFT);
 	return true;

@@ -223,12 +223,13 @@ static unsigned int pt_map_level(const struct pt_map_ctx *c, __vaddr_t va,
 	return l;
 }
 
-static int pt_map_check(__vaddr_t vaddr, __paddr_t paddr, unsigned long pages,
+static int pt_map_check(const struct uk_pagetable *pt, __vaddr_t vaddr,
+			__paddr_t paddr, unsigned long pages,
 			unsigned long attr, unsigned long flags, __vaddr_t *end)
 {
 	unsigned int l = PAGE_FLAG_SIZE_TO_LEVEL(flags);
 
-	if (!pt_range_ok(vaddr, pages, end) || l > PAGE_MAX_LEVEL ||
+	if (!pt_range_ok(pt, vaddr, pages, end) || l > PAGE_MAX_LEVEL ||
 	    (attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;
 	if (paddr != __PADDR_ANY &&
@@ -256,7 +257,7 @@ int ukplat_page_mapx(struct uk_pagetable *pt, __vaddr_t vaddr,
 	__vaddr_t end, va;
 	int rc;
 
-	rc = pt_map_check(vaddr, paddr, pages, attr, flags, &end);
+	rc = pt_map_check(pt, vaddr, paddr, pages, attr, flags, &end);
 	if (rc || !pages)
 		return rc;
 	c.skips = c.skips_inline;

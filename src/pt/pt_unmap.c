@@ -246,7 +246,7 @@ int ukplat_page_unmap(struct uk_pagetable *pt, __vaddr_t vaddr,
 	__vaddr_t end;
 	int rc;
 
-	if (!pt_range_ok(vaddr, pages, &end))
+	if (!pt_range_ok(pt, vaddr, pages, &end))
 		return -EINVAL;
 	g = pt_gather_begin(pt, &own);
 	rc = pt_unmap_range(g, vaddr, end, flags, false);

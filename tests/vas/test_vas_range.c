@@ -220,6 +220,27 @@ static void test_vas_stays_in_range(void **state)
 	vas_done();
 }
 
+/* Range operations stay in the library's part of the table. */
+static void test_pt_ops_stay_in_part(void **state)
+{
+	(void)state;
+	assert_int_equal(ukplat_pt_init_range(&sh->pt, sh->fa, sh->root, GB,
+					      2 * GB), 0);
+	assert_int_equal(ukplat_page_map(&sh->pt, GB - PAGE_SIZE, __PADDR_ANY,
+					 2, RW, 0), -EINVAL);
+	assert_int_equal(ukplat_page_map(&sh->pt, 2 * GB - PAGE_SIZE,
+					 __PADDR_ANY, 2, RW, 0), -EINVAL);
+	assert_int_equal(ukplat_page_unmap(&sh->pt, 2 * GB, 1, 0), -EINVAL);
+	assert_int_equal(ukplat_page_set_attr(&sh->pt, 0, 1, RW, 0), -EINVAL);
+	assert_int_equal(ukplat_page_map(&sh->pt, 2 * GB - PAGE_SIZE,
+					 __PADDR_ANY, 1, RW, 0), 0);
+	assert_int_equal(ukplat_page_unmap(&sh->pt, 2 * GB - PAGE_SIZE, 1, 0),
+			 0);
+	ukplat_pt_destroy(&sh->pt);
+	uk_rcu_barrier();
+	assert_int_equal(sh->pt.nr_tables, 0);
+}
+
 /* The kernel's half [2^47, 2^48) in root entries 256..511: the VAS below
  * validates clean, and destroy leaves the kernel's entries bit for bit. */
 static void test_kernel_half_survives(void **state)
@@ -291,6 +312,7 @@ int main(void)
 		T(test_pt_init_range_errors),
 		T(test_vas_init_range_errors),
 		T(test_vas_stays_in_range),
+		T(test_pt_ops_stay_in_part),
 		T(test_kernel_half_survives),
 		T(test_shared_table_survives),
 		T(test_straddling_own_tables_freed),
