@@ -39,10 +39,20 @@ uintptr_t kfault(__vaddr_t addr, unsigned long report, uintptr_t pc)
 		kpanic("fault at %lx (pc %lx) inside an RCU read section",
 		       (unsigned long)addr, (unsigned long)pc);
 	if (vas && addr < KARCH_VAS_END) {
-		rc = uk_vas_fault_hw(vas, addr, report);
-		/* -EAGAIN: the entry kept changing under us; retrying the
-		 * access faults again if it is still needed. */
-		if (rc == 0 || rc == -EAGAIN) {
+		/*
+		 * The arch left interrupts as the faulting code had them.
+		 * Enabled: the fault may wait (for a REPLACE in progress),
+		 * and -EAGAIN (the entry kept changing) just means retry.
+		 * Disabled: this CPU cannot ack a shootdown, so it must not
+		 * wait for the writer who waits for that ack, nor retry while
+		 * it is in progress: the NOWAIT fault returns -EAGAIN instead
+		 * and the access takes its fixup.
+		 */
+		bool irqs = karch_irq_enabled();
+
+		rc = irqs ? uk_vas_fault_hw(vas, addr, report)
+			  : uk_vas_fault_hw_nowait(vas, addr, report);
+		if (rc == 0 || (rc == -EAGAIN && irqs)) {
 			c->faults_resolved++;
 			return 0;
 		}

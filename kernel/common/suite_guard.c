@@ -11,7 +11,7 @@
 
 #define STACK_LEN (4 * PAGE_SIZE)
 
-static __vaddr_t stack, rsvd, none, ro, rw, rwx, hole;
+static __vaddr_t stack, rsvd, none, ro, rw, rwx, hole, irqoff;
 
 static void setup(void)
 {
@@ -27,6 +27,8 @@ static void setup(void)
 	none = ksuite_map_anon(PAGE_SIZE, PAGE_ATTR_PROT_NONE, 0, "none");
 	ro = ksuite_map_anon(PAGE_SIZE, PAGE_ATTR_PROT_READ, 0, "ro");
 	rw = ksuite_map_anon(PAGE_SIZE, PAGE_ATTR_PROT_RW, 0, "rw");
+	irqoff = ksuite_map_anon(KMAX_CPUS * PAGE_SIZE, PAGE_ATTR_PROT_RW, 0,
+				 "irqoff");
 	rwx = ksuite_map_anon(PAGE_SIZE, PAGE_ATTR_PROT_RWX, 0, "rwx");
 	/* A hole: map and unmap a page; nothing maps it afterwards. */
 	hole = ksuite_map_anon(PAGE_SIZE, PAGE_ATTR_PROT_RW, 0, "hole");
@@ -46,6 +48,20 @@ static void setup(void)
 static void expect(const char *what, int rc, int want)
 {
 	KCHECK(rc == want, "%s: %d, expected %d", what, rc, want);
+}
+
+/* A fault with interrupts disabled takes the NOWAIT path (kfault): a
+ * fresh page still comes in, no writer being in the way here. */
+static void fault_irqs_off(unsigned int cpu)
+{
+	unsigned long flags = karch_irq_save();
+	uint64_t v = 1;
+
+	expect("fault with interrupts off",
+	       karch_probe_read(irqoff + PAGE_SIZE * cpu, &v), 0);
+	karch_irq_restore(flags);
+	KCHECK(v == 0, "fresh page read %lx with interrupts off",
+	       (unsigned long)v);
 }
 
 static void run(unsigned int cpu)
@@ -76,6 +92,7 @@ static void run(unsigned int cpu)
 	       "%lu fixups, expected 7", kthis_cpu()->faults_fixed - fixed0);
 	expect("CPU still fine after the fixups", karch_probe_read(rw + w, &v),
 	       0);
+	fault_irqs_off(cpu);
 }
 
 /* The whole VMA around @va (a stack's includes its guards). */
@@ -97,7 +114,7 @@ static int vma_span(__vaddr_t va, __vaddr_t *start, __sz *len)
 
 static void teardown(void)
 {
-	__vaddr_t va[] = {stack, rsvd, none, ro, rw, rwx};
+	__vaddr_t va[] = {stack, rsvd, none, ro, rw, rwx, irqoff};
 	__sz len;
 	int rc;
 
