@@ -187,7 +187,8 @@ _Noreturn void kmain(const struct kboot_info *bi);
  * @report the hardware's description (x86_64: the #PF error code; arm64:
  * ESR_EL1), @pc where it happened. The arch has already re-enabled
  * interrupts if the interrupted context had them enabled, so a CPU that
- * waits inside a fault still answers shootdown IPIs. Returns
+ * waits inside a fault still answers shootdown IPIs, and left them off
+ * otherwise (kfault then resolves without waiting: NOWAIT). Returns
  *  - 0: resolved, retry the access;
  *  - a recovery PC from the exception table: resume there, making the
  *    interrupted access return -EFAULT (x86_64: rax; arm64: x0);
