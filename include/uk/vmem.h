@@ -94,8 +94,9 @@ struct uk_vm_fault {
  * VMA type hooks. Writers call them with vas->lock held, outside read
  * sections (they may sleep); fault and fault_undo run concurrently from any
  * thread inside the fault's RCU read section, possibly with interrupts
- * disabled (a NOWAIT fault), and must not sleep or block on the VAS. Hooks that change a VMA (split, merge, set_attr) get a
- * private copy that no reader can see yet.
+ * disabled (a NOWAIT fault), and must not sleep or block on the VAS.
+ * Hooks that change a VMA (split, merge, set_attr) get a private copy that
+ * no reader can see yet.
  */
 struct uk_vma_ops {
 	/* Base for first-fit placement of this type (NULL: vas->vma_base). */
