@@ -397,6 +397,13 @@ static void test_nowait_vs_pending(void **state)
 	assert_int_equal(uk_vas_fault(&fx->vas, BASE + PAGE_SIZE,
 				      UK_VMA_FAULT_WRITE | UK_VMA_FAULT_NOWAIT),
 			 -EAGAIN);
+	/* the trap handler's form (a write to a page with no translation) */
+	assert_int_equal(uk_vas_fault_hw_nowait(&fx->vas, BASE + PAGE_SIZE,
+						strcmp(ukplat_pt_format(),
+						       "arm64") == 0
+							? 0x92000047UL
+							: 0x2UL),
+			 -EAGAIN);
 	/* Waiting here would deadlock with the writer's grace period. */
 	uk_rcu_read_lock();
 	assert_int_equal(uk_vas_fault(&fx->vas, BASE + PAGE_SIZE,
