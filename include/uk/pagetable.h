@@ -17,8 +17,12 @@
  *    table that is being freed.
  *  - Range operations (map/unmap/set_attr) on overlapping ranges must be
  *    serialised by the caller (the VAS mutex does that), and run outside
- *    RCU read sections (their out-of-memory fallback waits for a grace
- *    period).
+ *    RCU read sections with interrupts enabled: they ask for a TLB
+ *    shootdown (one per operation, through a TLB gather, below) and their
+ *    out-of-memory fallback waits for a grace period.
+ *  - Single-entry operations (walk, install, update_attr) never ask for a
+ *    shootdown and never wait: faults call them inside read sections,
+ *    possibly with interrupts disabled.
  *  - PAGE_ATTR_PROT_NONE leaves exist: hardware-invalid, software-present
  *    entries that keep their frame (walk returns 0 with attr PROT_NONE);
  *    hardware would report an access as "not present". WRITE and EXEC

@@ -14,6 +14,17 @@
  *   find/iterate   |  concurrent with everything (RCU read section)
  *   fault          |  concurrent with everything
  *
+ * Call contexts (each declaration below repeats its own; the table is in
+ * docs/design.md, "Call contexts"):
+ *  - writers (map, unmap, set_attr, advise, init, destroy, validate) may
+ *    sleep: they take vas->lock, wait for grace periods and make TLB
+ *    shootdowns (ukplat_tlb_flush). Call them with interrupts enabled,
+ *    outside any RCU read section.
+ *  - lookups and iterators never sleep and run in any context, inside a
+ *    read section (or under vas->lock).
+ *  - uk_vas_fault may sleep on vas->lock while a writer is mid-change;
+ *    with UK_VMA_FAULT_NOWAIT it never sleeps (any context).
+ *
  * Names, flags and errno values follow Unikraft's ukvmem (see API.md).
  */
 #ifndef UK_VMEM_H
@@ -79,10 +90,12 @@ struct uk_vm_fault {
 };
 
 /*
- * VMA type hooks. Writers call them with vas->lock held; fault runs
- * concurrently from any thread inside an RCU read section and must not
- * block on the VAS. Hooks that change a VMA (split, merge, set_attr) get a
- * private copy that no reader can see yet.
+ * VMA type hooks. Writers call them with vas->lock held, outside read
+ * sections (they may sleep); fault and fault_undo run concurrently from any
+ * thread inside the fault's RCU read section, possibly with interrupts
+ * disabled (a NOWAIT fault), and must not sleep or block on the VAS.
+ * Hooks that change a VMA (split, merge, set_attr) get a private copy that
+ * no reader can see yet.
  */
 struct uk_vma_ops {
 	/* Base for first-fit placement of this type (NULL: vas->vma_base). */
@@ -175,7 +188,8 @@ int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
 int uk_vas_init_range(struct uk_vas *vas, struct uk_pagetable *pt,
 		      struct uk_alloc *a, __vaddr_t start, __vaddr_t end);
 /* Unmap and free every VMA (the page table itself stays). No other
- * thread may use the VAS during or after the call. Never fails. */
+ * thread may use the VAS during or after the call. Never fails.
+ * Context (init, destroy): may sleep; outside read sections. */
 void uk_vas_destroy(struct uk_vas *vas);
 
 /* The calling thread's (a kernel: CPU's) active VAS; NULL if none. */
@@ -221,6 +235,8 @@ int uk_vas_fault_hw_nowait(struct uk_vas *vas, __vaddr_t vaddr,
 
 /* ---- Lookup and iteration ----------------------------------------------
  *
+ * Context: any (also interrupts disabled); never sleep; inside a read
+ * section or under vas->lock.
  * The returned VMA stays valid while the caller stays in the RCU read
  * section it was looked up in (uk_rcu_read_lock), or holds vas->lock.
  * Successive uk_vma_next/prev calls each see the current tree; for one
@@ -243,6 +259,8 @@ const struct uk_vma *uk_vma_iter_next(struct uk_vma_iter *it);
 
 /* ---- Changing the VAS (each takes vas->lock) ----------------------------
  *
+ * Context: may sleep (vas->lock, grace periods, one TLB shootdown per call:
+ * include/uk/plat.h); interrupts enabled, outside any RCU read section.
  * All or nothing: on any error the VMAs, the page table and the frame
  * counts are as they were before the call.
  */
@@ -267,7 +285,8 @@ int uk_vma_advise(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 
 /* ---- Introspection -------------------------------------------------------- */
 
-/* Bytes of @vma's range that are mapped in the page table (like Rss). */
+/* Bytes of @vma's range that are mapped in the page table (like Rss).
+ * Context: like a lookup (the VMA must stay valid). */
 __sz uk_vma_resident(const struct uk_vma *vma);
 /* Receives output text piece by piece (a line, NUL-terminated, with its
  * newline), e.g. to a console; @arg is the caller's. */

@@ -21,7 +21,7 @@
  *  TLB flushed once if any was: a slot that held a table and then a leaf
  *  changes page size, which needs break-before-make. A table with a leaf
  *  below where a large page should go gives -EEXIST, like a leaf.
-
+ *
  *  All or nothing: on failure the pages installed so far are removed again
  *  by the range walker of pt_unmap.c over [vaddr, failure point) minus the
  *  ESKIP ranges (kept in a small log: those may be filled by others), and
@@ -30,8 +30,9 @@
  *  callback allocated it; frames the caller passed in paddr are never freed.
  *  The page whose install failed was never visible and is disposed of at
  *  once; rolled-back pages were visible, so their frames are freed after
- *  the TLB flush (one, through the gather) and a grace period (undo is called as soon as the PTE is
- *  cleared: the caller has not published the range yet).
+ *  the TLB flush (one, through the gather) and a grace period (undo is
+ *  called as soon as the PTE is cleared: the caller has not published the
+ *  range yet).
  *
  * Invariants
  *  1. Within [vaddr, failure point), every leaf outside the skip log was
