@@ -37,8 +37,12 @@ struct uk_falloc;
 struct uk_pagetable {
 	__paddr_t root;         /* top-level (level 3) table */
 	struct uk_falloc *fa;   /* frames and table pages come from here */
-	_Atomic long nr_tables; /* table pages in use, root included */
+	_Atomic long nr_tables; /* table pages in use, root included if ours */
 	_Atomic long pending_frames; /* frames removed, awaiting grace period */
+	/* The library's part of the address space; the rest of the table
+	 * (a kernel's own half) is never touched. [0, 2^48) by default. */
+	__vaddr_t va_start, va_end;
+	bool root_owned;        /* root allocated here, freed by destroy */
 };
 
 /* Flags of the range operations. */
@@ -77,10 +81,29 @@ struct ukplat_page_mapx {
 	void *ctx;
 };
 
-/* Allocate the root table. Returns 0 or -ENOMEM. */
+/* Allocate the root table; the whole address space is the library's.
+ * Returns 0 or -ENOMEM. */
 int ukplat_pt_init(struct uk_pagetable *pt, struct uk_falloc *fa);
-/* Free every table page (immediately: no walker may be running). Leaf
- * frames are not freed; they belong to whoever mapped them. */
+/*
+ * A page table of which only [@start, @end) is the library's (page aligned,
+ * @start < @end <= 2^48): a kernel keeps its own mappings in the rest. @root
+ * is the caller's root table (it must lie in @fa's physical memory, where
+ * the direct map reaches it; its entries outside the range stay as they
+ * are, and destroy leaves the page itself to the caller), or __PADDR_ANY
+ * for a new root that destroy frees. Everything inside the range is the
+ * library's: the caller keeps no mapping and no table whose span lies
+ * wholly inside it. Returns 0, -EINVAL or -ENOMEM.
+ */
+int ukplat_pt_init_range(struct uk_pagetable *pt, struct uk_falloc *fa,
+			 __paddr_t root, __vaddr_t start, __vaddr_t end);
+/*
+ * Free the library's table pages (immediately: no walker may be running):
+ * every table whose span lies wholly inside [va_start, va_end), and a
+ * table that straddles a boundary when nothing outside the range is left
+ * in it. Entries and tables outside the range (a kernel's) are left
+ * exactly as they were; the root is freed only when init allocated it.
+ * Leaf frames are not freed; they belong to whoever mapped them.
+ */
 void ukplat_pt_destroy(struct uk_pagetable *pt);
 
 /*

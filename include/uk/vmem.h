@@ -156,11 +156,24 @@ struct uk_vma_ops {
 /* ---- Address space ----------------------------------------------------- */
 
 /*
- * Set up an empty VAS over @pt (whose frame allocator supplies frames).
- * Returns 0 or -ENOMEM. @a may be NULL on a host.
+ * Set up an empty VAS over @pt (whose frame allocator supplies frames):
+ * addresses [PAGE_SIZE, 2^47) on x86_64 ([PAGE_SIZE, 2^48) on arm64),
+ * within the part of @pt that is the library's. Returns 0, -EINVAL (NULL
+ * @vas or @pt) or -ENOMEM. @a may be NULL on a host. THREAD context.
  */
 int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
 		struct uk_alloc *a);
+/*
+ * The same over [@start, @end), for a kernel that keeps the rest of the
+ * address space (its own half) in the same table: page aligned, @start >=
+ * PAGE_SIZE (page 0 always faults), @start < @end, inside
+ * [pt->va_start, pt->va_end) (see ukplat_pt_init_range). VMAs, first-fit
+ * placement and the validator stay inside; first fit starts at
+ * UK_VAS_VMA_BASE when that lies inside, else at @start. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int uk_vas_init_range(struct uk_vas *vas, struct uk_pagetable *pt,
+		      struct uk_alloc *a, __vaddr_t start, __vaddr_t end);
 /* Unmap and free every VMA (the page table itself stays). No other
  * thread may use the VAS during or after the call. Never fails. */
 void uk_vas_destroy(struct uk_vas *vas);

@@ -150,22 +150,24 @@ int ksnprintf(char *buf, size_t len, const char *fmt, ...)
 	return n;
 }
 
-/* Stop the machine with a failure; the other CPUs stop with it. */
+static void put_str(struct sink *s, const char *str)
+{
+	while (*str)
+		put(s, *str++);
+}
+
+/* Stop the machine with a failure; the other CPUs stop with it. The
+ * console lock may be held by the CPU that panics (a fault while
+ * printing): print without it. */
 _Noreturn void kpanic(const char *fmt, ...)
 {
+	struct sink s = {0};
 	va_list ap;
 
-	/* The console lock may be held by the CPU that panics (a fault
-	 * while printing): print without it. */
-	struct sink s = {0};
-
 	karch_irq_disable();
-	va_start(ap, fmt);
-	format(&s, "\nPANIC (cpu ", ap);
-	va_end(ap);
+	put_str(&s, "\nPANIC (cpu ");
 	put_num(&s, karch_cpu_id(), 10, false, 0, ' ');
-	put(&s, ')');
-	put(&s, ' ');
+	put_str(&s, ") ");
 	va_start(ap, fmt);
 	format(&s, fmt, ap);
 	va_end(ap);

@@ -3,6 +3,7 @@
 #ifndef KVAS_H
 #define KVAS_H
 
+#include <stdatomic.h>
 #include <uk/vmem.h>
 #include <uk/vma_types.h>
 #include <uk/falloc.h>
@@ -17,6 +18,11 @@ extern struct uk_pagetable kpt;
 void kvas_setup(__paddr_t start, __paddr_t end);
 /* Every CPU: load the VAS root. */
 void kvas_cpu_enter(void);
+/* Every CPU, at the end: back to the kernel's own tables. */
+void kvas_cpu_leave(void);
+/* Boot CPU, once every CPU left: destroy the VAS and the page table and
+ * check that every frame came back. Returns the failed checks. */
+unsigned int kvas_teardown(void);
 /* Boot CPU, at the end: per-CPU fault and shootdown counts. */
 void kvas_report(void);
 

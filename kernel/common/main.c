@@ -45,7 +45,8 @@ static _Noreturn void secondary(unsigned int id)
 	kwait_until(&go_q, go_set, NULL);
 	kvas_cpu_enter();
 	ksuites_run();
-	kbarrier(); /* the boot CPU reports and exits */
+	kvas_cpu_leave();
+	kbarrier(); /* the boot CPU tears down, reports and exits */
 	for (;;) {
 		karch_irq_disable();
 		karch_wait_for_irq();
@@ -74,8 +75,10 @@ _Noreturn void kmain(const struct kboot_info *bi)
 	kwake(&go_q);
 	kvas_cpu_enter();
 	failed = ksuites_run();
+	kvas_cpu_leave();
 	kbarrier();
 	kvas_report();
+	failed += kvas_teardown();
 	kprintf("kernel: %s (%u failed checks)\n", failed ? "FAIL" : "PASS",
 		failed);
 	karch_exit(failed ? 1 : 0);

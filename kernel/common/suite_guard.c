@@ -78,27 +78,34 @@ static void run(unsigned int cpu)
 	       0);
 }
 
+/* The whole VMA around @va (a stack's includes its guards). */
+static int vma_span(__vaddr_t va, __vaddr_t *start, __sz *len)
+{
+	const struct uk_vma *v;
+	int rc = -ENOENT;
+
+	uk_rcu_read_lock();
+	v = uk_vma_find(&kvas, va);
+	if (v) {
+		*start = v->start;
+		*len = v->end - v->start;
+		rc = 0;
+	}
+	uk_rcu_read_unlock();
+	return rc;
+}
+
 static void teardown(void)
 {
-	__vaddr_t all[] = {rsvd, none, ro, rw, rwx};
-	__sz len[] = {4 * PAGE_SIZE, PAGE_SIZE, PAGE_SIZE, PAGE_SIZE,
-		      PAGE_SIZE};
+	__vaddr_t va[] = {stack, rsvd, none, ro, rw, rwx};
+	__sz len;
 	int rc;
 
-	/* The stack VMA covers its guards: unmap through the VMA. */
-	uk_rcu_read_lock();
-	{
-		const struct uk_vma *v = uk_vma_find(&kvas, stack);
-
-		__vaddr_t s = v ? v->start : 0, e = v ? v->end : 0;
-
-		uk_rcu_read_unlock();
-		rc = v ? uk_vma_unmap(&kvas, s, e - s, 0) : -ENOENT;
-	}
-	KCHECK(rc == 0, "unmap stack: %d", rc);
-	for (unsigned int i = 0; i < KARRAY_SIZE(all); i++) {
-		rc = uk_vma_unmap(&kvas, all[i], len[i], 0);
-		KCHECK(rc == 0, "unmap %u: %d", i, rc);
+	for (unsigned int i = 0; i < KARRAY_SIZE(va); i++) {
+		rc = vma_span(va[i], &va[i], &len);
+		if (!rc)
+			rc = uk_vma_unmap(&kvas, va[i], len, 0);
+		KCHECK(rc == 0, "unmap VMA %u: %d", i, rc);
 	}
 }
 

@@ -183,8 +183,7 @@ void x86_trap(struct x86_trapframe *tf)
 	kpanic_exception(tf->vector < 32 && exc_names[tf->vector]
 				 ? exc_names[tf->vector]
 				 : "unexpected interrupt",
-			 tf->vector < 32 ? tf->error : tf->vector, tf->rip,
-			 tf->vector == VEC_PF ? read_cr2() : 0);
+			 tf->vector < 32 ? tf->error : tf->vector, tf->rip, 0);
 }
 
 /* ---- Boot -------------------------------------------------------------------- */

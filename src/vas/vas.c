@@ -17,24 +17,43 @@
 #define VAS_VA_END (1UL << 47)
 #endif
 
-int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
-		struct uk_alloc *a)
+int uk_vas_init_range(struct uk_vas *vas, struct uk_pagetable *pt,
+		      struct uk_alloc *a, __vaddr_t start, __vaddr_t end)
 {
-	if (!vas || !pt)
+	if (!vas || !pt || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) ||
+	    start < PAGE_SIZE || start >= end || start < pt->va_start ||
+	    end > pt->va_end)
 		return -EINVAL;
 	vas->tree = ukplat_malloc(sizeof(*vas->tree));
 	if (!vas->tree)
 		return -ENOMEM;
 	vas->pt = pt;
 	vas->a = a;
-	/* Page 0 stays unmapped so that NULL dereferences always fault. */
-	vas->va_start = PAGE_SIZE;
-	vas->va_end = VAS_VA_END;
-	vas->vma_base = UK_VAS_VMA_BASE;
+	vas->va_start = start;
+	vas->va_end = end;
+	vas->vma_base = UK_VAS_VMA_BASE >= start && UK_VAS_VMA_BASE < end
+				? UK_VAS_VMA_BASE
+				: start;
 	vas->flags = 0;
 	vt_init(vas->tree, vas->va_start, vas->va_end);
 	ukplat_mutex_init(&vas->lock);
 	return 0;
+}
+
+int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
+		struct uk_alloc *a)
+{
+	/* Page 0 stays unmapped so that NULL dereferences always fault. */
+	__vaddr_t start = PAGE_SIZE, end = VAS_VA_END;
+
+	if (!vas || !pt)
+		return -EINVAL;
+	/* A table that is partly a kernel's limits the default range. */
+	if (pt->va_start > start)
+		start = pt->va_start;
+	if (pt->va_end < end)
+		end = pt->va_end;
+	return uk_vas_init_range(vas, pt, a, start, end);
 }
 
 /*
