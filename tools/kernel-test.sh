@@ -44,15 +44,15 @@ image_of() {
 
 # boot ARCH VARIANT NCPUS EXPECT(pass|fail)
 boot() {
-	local arch=$1 variant=$2 n=$3 expect=$4
+	local arch=$1 variant=$2 n=$3 expect=$4 flavour=${5:-}
 	local out=build/kernel-$arch${variant:+-$variant}
-	local log=$LOGDIR/$arch${variant:+-$variant}-$n.log
-	local what="kernel $arch${variant:+ ($variant)} on $n CPUs"
+	local log=$LOGDIR/$arch${variant:+-$variant}${flavour:+-$flavour}-$n.log
+	local what="kernel $arch${variant:+ ($variant)}${flavour:+ [$flavour]} on $n CPUs"
 	local rc start ms
 
 	start=$(date +%s%N)
-	"kernel/$arch/qemu.sh" "$(image_of "$out")" "$n" "$LIMIT" \
-		>"$log" 2>&1 </dev/null
+	KERNEL_FLAVOUR=$flavour "kernel/$arch/qemu.sh" "$(image_of "$out")" \
+		"$n" "$LIMIT" >"$log" 2>&1 </dev/null
 	rc=$?
 	ms=$((($(date +%s%N) - start) / 1000000))
 	what="$what ($((ms / 1000)).$((ms % 1000 / 100)) s)"
@@ -102,6 +102,13 @@ for arch in "${arches[@]}"; do
 	for n in $NEG_CPUS; do
 		boot "$arch" noshoot "$n" fail
 	done
+	# Other ways QEMU can start the same image, named one per line in
+	# kernel/<arch>/flavours; qemu.sh reads KERNEL_FLAVOUR.
+	if [ -f "kernel/$arch/flavours" ]; then
+		while read -r flavour; do
+			boot "$arch" "" 2 pass "$flavour"
+		done <"kernel/$arch/flavours"
+	fi
 done
 
 echo "$passed passed, $failed failed"

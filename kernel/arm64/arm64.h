@@ -64,8 +64,9 @@ uint8_t karm_gic_own_target(void);
 void karm_gic_send_sgi(uint8_t target, unsigned int sgi);
 unsigned int karm_gic_ack(void);
 
-/* cpu.c: the IRQ vector's handler. */
+/* cpu.c: the IRQ vector's handler, and every CPU's C entry (boot.S). */
 void karm_irq(void);
+void karm_cpu_entry(unsigned int cpu, unsigned int entry_el);
 
 #define KARM_DAIF_I (1UL << 7)
 

@@ -11,7 +11,9 @@
  * Every CPU then programs MAIR/TCR/TTBRs, enables the MMU, jumps to the
  * higher half, disables TTBR0 walks (EPD0: the identity map is dropped
  * and the lower half stays empty until an address space is loaded), takes
- * its stack and vector table, and calls karm_cpu_entry(index).
+ * its stack and vector table, and calls karm_cpu_entry(index, entry EL).
+ * x19 (index) and x20 (CurrentEL at entry) survive until then: the
+ * helpers below use x0..x3 only.
  */
 #include "layout.h"
 
@@ -19,6 +21,7 @@
 	.global _start
 _start:
 	mov	x19, xzr
+	mrs	x20, CurrentEL		/* reported by karm_cpu_entry */
 	bl	drop_to_el1
 	bl	clear_bss
 	bl	build_boot_tables
@@ -27,6 +30,7 @@ _start:
 	.global secondary_entry
 secondary_entry:
 	mov	x19, x0
+	mrs	x20, CurrentEL
 	bl	drop_to_el1
 
 cpu_common:
@@ -149,6 +153,7 @@ higher_half:
 	msr	vbar_el1, x0
 	isb
 	mov	x0, x19
+	lsr	x1, x20, #2		/* the EL this CPU was started at */
 	bl	karm_cpu_entry
 2:	wfi
 	b	2b

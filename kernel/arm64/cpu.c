@@ -10,6 +10,7 @@
  */
 #include <karch.h>
 #include "arm64.h"
+#include "kernel.h" /* kprintf */
 
 _Static_assert(KARM_MAX_CPUS <= KMAX_CPUS, "per-CPU arrays of common");
 
@@ -41,7 +42,7 @@ static void cpu_setup(unsigned int cpu)
 	__atomic_store_n(&cpu_online[cpu], true, __ATOMIC_RELEASE);
 }
 
-static void boot_cpu_main(void)
+static void boot_cpu_main(unsigned int entry_el)
 {
 	struct kboot_info bi = { .arch = "arm64" };
 	uint64_t ram_end;
@@ -51,6 +52,8 @@ static void boot_cpu_main(void)
 		karm_exit(2);
 	}
 	karm_psci_init(boot.psci_smc);
+	kprintf("arm64: started at EL%u, PSCI through %s\n", entry_el,
+		boot.psci_smc ? "SMC" : "HVC");
 	karm_gic_init_dist();
 	cpu_setup(0);
 	ram_end = boot.ram_base + boot.ram_size;
@@ -61,11 +64,12 @@ static void boot_cpu_main(void)
 	kmain(&bi);
 }
 
-/* boot.S: every CPU, MMU on, in the upper half, on its boot stack. */
-void karm_cpu_entry(unsigned int cpu)
+/* boot.S: every CPU, MMU on, in the upper half, on its boot stack, at
+ * EL1 whatever @entry_el QEMU started it at. */
+void karm_cpu_entry(unsigned int cpu, unsigned int entry_el)
 {
 	if (cpu == 0)
-		boot_cpu_main();
+		boot_cpu_main(entry_el);
 	cpu_setup(cpu);
 	karch_send_ipi(0, KIPI_WAKE);
 	secondary_fn(cpu);

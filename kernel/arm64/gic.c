@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * GICv2 (QEMU -M virt,gic-version=2), used only for SGIs: the IPIs of
- * karch.h (SGI number = enum kipi). Every SGI is enabled and has the
- * default priority 0, above the mask 0xff. PSTATE.I decides when the
+ * karch.h (SGI number = enum kipi). Every SGI is enabled with priority
+ * 0x80, above the priority mask 0xff. PSTATE.I decides when the
  * handler runs; WFI wakes on a pending SGI whatever PSTATE.I says.
  */
 #include "arm64.h"
 
 #define GICD_CTLR 0x000
 #define GICD_ISENABLER0 0x100
+#define GICD_IPRIORITYR0 0x400 /* 4 registers cover the 16 SGIs */
 #define GICD_ITARGETSR0 0x800
 #define GICD_SGIR 0xf00
 #define GICC_CTLR 0x000
@@ -34,9 +35,12 @@ void karm_gic_init_dist(void)
 	*gicd(GICD_CTLR) = 1;
 }
 
-/* Banked per CPU: SGI enables, priority mask, CPU interface enable. */
+/* Banked per CPU: SGI priorities and enables, priority mask, CPU
+ * interface enable. */
 void karm_gic_init_cpu(void)
 {
+	for (unsigned int i = 0; i < 4; i++)
+		*gicd(GICD_IPRIORITYR0 + 4 * i) = 0x80808080u;
 	*gicd(GICD_ISENABLER0) = GIC_SGIS;
 	*gicc(GICC_PMR) = 0xff;
 	*gicc(GICC_CTLR) = 1;

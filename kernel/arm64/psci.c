@@ -58,13 +58,13 @@ int karm_psci_cpu_on(uint64_t mpidr, uint64_t entry_pa, uint64_t ctx)
 
 void karm_exit(int code)
 {
-	static volatile uint64_t block[2];
+	/* On this CPU's stack: two CPUs may stop at once (panics). QEMU
+	 * reads the block through the current translation. */
+	uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT,
+			     (uint64_t)(unsigned int)code};
 	register uint64_t x0 __asm__("x0") = SEMIHOST_SYS_EXIT;
-	register uint64_t x1 __asm__("x1");
+	register uint64_t x1 __asm__("x1") = (uint64_t)block;
 
-	block[0] = ADP_STOPPED_APPLICATION_EXIT;
-	block[1] = (uint64_t)(unsigned int)code;
-	x1 = (uint64_t)block;
 	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
 	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)

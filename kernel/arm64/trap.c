@@ -50,8 +50,18 @@ static void trap_abort(struct karm_frame *f)
 		karch_irq_enable();
 	resume = kfault(f->far, f->esr, f->elr);
 	karch_irq_disable();
-	if (resume == 0)
-		return; /* resolved: the access is retried */
+	if (resume == 0) {
+		/*
+		 * Resolved: the access is retried after the ERET. The table
+		 * walker is a separate observer: without a DSB the new entry
+		 * may not be visible to this CPU's walk yet and the access
+		 * would fault again (harmless, the library finds the entry and
+		 * returns, but a wasted exception). The ERET is the context
+		 * synchronisation that a DSB + ISB pair needs.
+		 */
+		__asm__ volatile("dsb ishst" ::: "memory");
+		return;
+	}
 	if (resume == KFAULT_UNRESOLVED)
 		resume = abort_unresolved(f);
 	f->elr = resume;
