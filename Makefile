@@ -6,7 +6,7 @@ STRESS_ARGS ?=
 BENCH_ARGS ?=
 FUZZ_ARGS ?=
 
-.PHONY: all deps build run test stress bench fuzz clean
+.PHONY: all deps build run test stress bench fuzz clean kernel kernel-test
 
 all: build
 
@@ -19,13 +19,25 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The main demo: the seven examples, each printing the layout per step.
-run: build
+# The main demo: the seven examples, each printing the layout per step,
+# then one boot of the test kernel on 4 CPUs (per-CPU faults, shootdowns).
+run: build kernel
 	tools/run-examples.sh $(BUILD)
+	tools/kernel-run.sh
 
-# Every suite: both page-table formats, both RCU backends, ASan+UBSan, TSan.
+# Every suite: both page-table formats, both RCU backends, ASan+UBSan, TSan;
+# then the kernel suites under QEMU.
 test: deps
 	tools/test-matrix.sh
+	tools/kernel-test.sh
+
+# The SMP test kernel (kernel/): build it, and boot it on 1, 2, 4 and 8
+# CPUs plus the negative control (docs/kernel.md).
+kernel: deps
+	$(MAKE) -C kernel
+
+kernel-test: deps
+	tools/kernel-test.sh
 
 stress: build
 	tools/run-stress.sh $(BUILD) $(STRESS_ARGS)

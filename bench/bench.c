@@ -5,6 +5,8 @@
  * (ukvmem and the baselines) draws frames from, so that all of them pay the
  * same frame-allocation cost.
  */
+#include <uk/host.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -41,6 +41,7 @@
  * With more threads than cores (8 on 2) the threads time-share: reported
  * anyway, flagged in the docs.
  */
+#include <pthread.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -22,6 +22,7 @@
  * (MAP_FIXED_NOREPLACE, other protection so nothing merges), munmap of it,
  * mprotect of a VMA to RW and back; and mmap(NULL) placement. One thread.
  */
+#include <pthread.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -21,6 +21,7 @@
  * grace period per unmap; baselines: the exclusive lock); its op rate is
  * reported too. With 2 cores, readers + writer > 2 time-share the CPUs.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,6 +16,7 @@
  * Linux (for context, not measured on equal terms): /proc/slabinfo object
  * sizes of vm_area_struct and maple_node, and struct page (64 B per frame).
  */
+#include <uk/host.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -14,6 +14,7 @@
 #include <uk/vma_types.h>
 #include <uk/mmu.h>
 #include <uk/physmem.h>
+#include <uk/host.h>
 
 static struct uk_physmem example_pm;
 static struct uk_pagetable example_pt;

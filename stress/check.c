@@ -15,6 +15,7 @@
  *     REPLACE with another page size.
  * Concurrent faults only add leaves that satisfy all three.
  */
+#include <uk/host.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

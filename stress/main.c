@@ -36,6 +36,8 @@
  * --progress S: a line with the counters every S seconds (default 5, 0:
  * none) while the run goes on.
  */
+#include <uk/host.h>
+#include <pthread.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>

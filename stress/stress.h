@@ -6,6 +6,7 @@
 #ifndef UK_STRESS_H
 #define UK_STRESS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>

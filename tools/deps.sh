@@ -6,6 +6,11 @@ set -euo pipefail
 
 PKGS=(gcc make pkg-config meson ninja-build liburcu-dev libck-dev
       libcmocka-dev gnuplot-nox python3)
+# The freestanding check (tools/check-freestanding.sh): arm64 with clang,
+# ld.lld and llvm-nm.
+PKGS+=(clang lld llvm)
+# The test kernels (tools/kernel-test.sh): QEMU, objcopy.
+PKGS+=(binutils qemu-system-x86 qemu-system-arm)
 # clang's runtimes give LeakSanitizer/libFuzzer; optional, used when present.
 OPTIONAL=(clang libclang-rt-14-dev)
 

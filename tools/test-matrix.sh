@@ -7,13 +7,14 @@
 #   the Unikraft compatibility suite (compat) in every configuration above,
 #   and once more built by clang (only that suite: the rest of the tree is
 #   gcc-checked)
+#   the core builds freestanding (tools/check-freestanding.sh), once
 # Usage: tools/test-matrix.sh [config-name ...]  (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # name | meson options | suites [| compiler | ninja targets (default: all)]
 CONFIGS=(
-	"x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu|unit mt"
+	"x86_64-urcu|-Dpt_format=x86_64 -Drcu=urcu|unit mt freestanding"
 	"arm64-ck|-Dpt_format=arm64 -Drcu=ck|unit mt"
 	"x86_64-ck|-Dpt_format=x86_64 -Drcu=ck|unit mt"
 	"arm64-urcu|-Dpt_format=arm64 -Drcu=urcu|unit mt"

@@ -4,7 +4,7 @@
  * EC = ESR[31:26]; for aborts ESR[5:0] is the fault status code, whose
  * upper four bits give the kind and lower two the lookup level.
  */
-#include <errno.h>
+#include "lib/errno.h"
 #include <uk/vmem_types.h>
 #include "fault.h"
 

@@ -4,7 +4,7 @@
  * arithmetic: every combination of P, W/R and RSVD is meaningful; only a
  * write that is also an instruction fetch cannot happen.
  */
-#include <errno.h>
+#include "lib/errno.h"
 #include <uk/vmem_types.h>
 #include "fault.h"
 

@@ -57,11 +57,26 @@ struct uk_falloc {
 
 /*
  * Create the default (buddy + per-thread cache) allocator over all of @pm
- * (initialised; it must outlive the allocator). Metadata is a few bits per
- * frame, outside @pm; the frames themselves are never touched except to
- * zero them on request. Returns 0, -EINVAL (bad @pm) or -ENOMEM.
+ * (initialised; it must outlive the allocator). Metadata is one block of a
+ * few bits per frame (uk_falloc_meta_size), outside @pm, from
+ * ukplat_pages_alloc; the frames themselves are never touched except to
+ * zero them on request. Returns 0, -EINVAL (bad @pm: no direct map, empty,
+ * misaligned, too large) or -ENOMEM. THREAD context (plat.h).
  */
 int uk_falloc_create(struct uk_falloc **fa, struct uk_physmem *pm);
+/* Bytes of metadata the allocator needs for @pm (a multiple of PAGE_SIZE);
+ * 0 for a @pm uk_falloc_create would refuse with -EINVAL. */
+__sz uk_falloc_meta_size(const struct uk_physmem *pm);
+/*
+ * The same with the metadata in [@meta, @meta + @len), which the caller
+ * provides (a kernel at boot, before it has an allocator): PAGE_SIZE
+ * aligned, @len >= uk_falloc_meta_size(@pm), any contents (zeroed here).
+ * It stays the caller's: uk_falloc_destroy does not free it. Returns 0 or
+ * -EINVAL; allocates nothing until a context first allocates a frame (its
+ * cache, through ukplat_aligned_alloc).
+ */
+int uk_falloc_create_in(struct uk_falloc **fa, struct uk_physmem *pm,
+			void *meta, __sz len);
 /* Destroy @fa. No thread may use it any more; frames still allocated are
  * simply forgotten. Threads still alive lose their caches silently. */
 void uk_falloc_destroy(struct uk_falloc *fa);

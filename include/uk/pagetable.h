@@ -17,14 +17,19 @@
  *    table that is being freed.
  *  - Range operations (map/unmap/set_attr) on overlapping ranges must be
  *    serialised by the caller (the VAS mutex does that), and run outside
- *    RCU read sections (their out-of-memory fallback waits for a grace
- *    period).
+ *    RCU read sections with interrupts enabled: they ask for a TLB
+ *    shootdown (one per operation, through a TLB gather, below) and their
+ *    out-of-memory fallback waits for a grace period.
+ *  - Single-entry operations (walk, install, update_attr) never ask for a
+ *    shootdown and never wait: faults call them inside read sections,
+ *    possibly with interrupts disabled.
  *  - PAGE_ATTR_PROT_NONE leaves exist: hardware-invalid, software-present
  *    entries that keep their frame (walk returns 0 with attr PROT_NONE);
  *    hardware would report an access as "not present". WRITE and EXEC
  *    imply READ in both formats.
  *  - Virtual addresses are [0, 2^48); walks beyond give -ENOENT, range
- *    operations -EINVAL.
+ *    operations -EINVAL. Range operations outside the library's part
+ *    [va_start, va_end) (ukplat_pt_init_range) give -EINVAL too.
  */
 #ifndef UK_PAGETABLE_H
 #define UK_PAGETABLE_H
@@ -37,8 +42,12 @@ struct uk_falloc;
 struct uk_pagetable {
 	__paddr_t root;         /* top-level (level 3) table */
 	struct uk_falloc *fa;   /* frames and table pages come from here */
-	_Atomic long nr_tables; /* table pages in use, root included */
+	_Atomic long nr_tables; /* table pages in use, root included if ours */
 	_Atomic long pending_frames; /* frames removed, awaiting grace period */
+	/* The library's part of the address space; the rest of the table
+	 * (a kernel's own half) is never touched. [0, 2^48) by default. */
+	__vaddr_t va_start, va_end;
+	bool root_owned;        /* root allocated here, freed by destroy */
 };
 
 /* Flags of the range operations (Unikraft's values; a *_MASK is the
@@ -81,10 +90,29 @@ struct ukplat_page_mapx {
 	void *ctx;
 };
 
-/* Allocate the root table. Returns 0 or -ENOMEM. */
+/* Allocate the root table; the whole address space is the library's.
+ * Returns 0 or -ENOMEM. */
 int ukplat_pt_init(struct uk_pagetable *pt, struct uk_falloc *fa);
-/* Free every table page (immediately: no walker may be running). Leaf
- * frames are not freed; they belong to whoever mapped them. */
+/*
+ * A page table of which only [@start, @end) is the library's (page aligned,
+ * @start < @end <= 2^48): a kernel keeps its own mappings in the rest. @root
+ * is the caller's root table (it must lie in @fa's physical memory, where
+ * the direct map reaches it; its entries outside the range stay as they
+ * are, and destroy leaves the page itself to the caller), or __PADDR_ANY
+ * for a new root that destroy frees. Everything inside the range is the
+ * library's: the caller keeps no mapping and no table whose span lies
+ * wholly inside it. Returns 0, -EINVAL or -ENOMEM.
+ */
+int ukplat_pt_init_range(struct uk_pagetable *pt, struct uk_falloc *fa,
+			 __paddr_t root, __vaddr_t start, __vaddr_t end);
+/*
+ * Free the library's table pages (immediately: no walker may be running):
+ * every table whose span lies wholly inside [va_start, va_end), and a
+ * table that straddles a boundary when nothing outside the range is left
+ * in it. Entries and tables outside the range (a kernel's) are left
+ * exactly as they were; the root is freed only when init allocated it.
+ * Leaf frames are not freed; they belong to whoever mapped them.
+ */
 void ukplat_pt_destroy(struct uk_pagetable *pt);
 
 /*
@@ -135,8 +163,17 @@ int ukplat_pt_install(struct uk_pagetable *pt, __vaddr_t vaddr,
 		      __pte_t *found, unsigned int *found_level);
 
 /*
- * Replace the present leaf @expected at @vaddr/@level by the same frame with
- * @attr. Returns 0, or -EAGAIN when the entry is no longer @expected.
+ * Raise the rights of the hardware-valid leaf @expected at @vaddr/@level to
+ * include those of @attr, with one CAS: the frame, the memory type and every
+ * right it has stay. The fault path's only change to a present entry: it
+ * needs no shootdown (no CPU may lose a translation it uses; a CPU that
+ * still holds the old, lower entry faults and finds the raised one), so it
+ * may run inside a read section with interrupts disabled. The caller then
+ * drops its own CPU's entry with ukplat_tlb_flush_local. Returns 0 (also
+ * when nothing was missing), -EAGAIN when the entry is no longer @expected,
+ * -EBUSY when it is hardware-invalid (PROT_NONE: a writer's break-before-
+ * make or a PROT_NONE range) or its memory type differs from @attr's (a
+ * writer is changing it): only a writer may change those, -EINVAL.
  */
 int ukplat_pt_update_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
 			  unsigned int level, __pte_t expected,
@@ -235,6 +272,58 @@ void ukplat_pt_reserve_use(struct ukplat_pt_reserve *r);
 /* Free the pages the installs did not use. */
 void ukplat_pt_reserve_release(struct uk_pagetable *pt,
 			       struct ukplat_pt_reserve *r);
+
+/*
+ * TLB gather: what one operation changed in a page table, so that it asks
+ * for one TLB flush (ukplat_tlb_flush, include/uk/plat.h) however many pages
+ * and VMAs it touched. Range operations (unmap, set_attr, map's rollback
+ * and stale-table reclaim) record into the calling thread's active gather
+ * for their page table when there is one (ukplat_tlb_gather_use), else into
+ * their own, finished before they return.
+ *
+ * It keeps: the union of the changed ranges that need a flush (entries
+ * cleared, rights lowered, memory type changed, table pages unlinked), the
+ * largest leaf level among them, UK_TLB_FLUSH_TABLES when tables were
+ * unlinked, the frames and table pages to free (handed to RCU only after
+ * the flush), and the "make" halves of break-before-make changes (run
+ * after the flush). Entries whose rights were only raised need no flush
+ * and are not recorded.
+ *
+ * Finishing: one ukplat_tlb_flush when something needs it, then the make
+ * steps, then the frames and tables go to RCU. Call it outside every RCU
+ * read section (the flush may wait for other CPUs), under whatever
+ * serialises writers of the range. More than UKPLAT_TLB_GATHER_MAKES
+ * separate make ranges, or no memory for a free record, make an early
+ * flush (a second call for that operation; only then).
+ */
+#define UKPLAT_TLB_GATHER_MAKES 8
+
+struct ukplat_tlb_gather;
+typedef void (*ukplat_tlb_make_fn)(struct ukplat_tlb_gather *g,
+				   __vaddr_t start, __vaddr_t end,
+				   unsigned long attr, unsigned long flags);
+struct pt_free_rec;
+
+struct ukplat_tlb_gather {
+	struct uk_pagetable *pt;
+	__vaddr_t start, end;     /* flush range so far; empty: start >= end */
+	unsigned int level;       /* largest leaf level in it */
+	unsigned int flags;       /* UK_TLB_FLUSH_TABLES */
+	struct pt_free_rec *frees; /* to RCU after the flush */
+	unsigned int nmakes;
+	struct {
+		ukplat_tlb_make_fn fn;
+		__vaddr_t start, end;
+		unsigned long attr, flags;
+	} makes[UKPLAT_TLB_GATHER_MAKES];
+};
+
+void ukplat_tlb_gather_init(struct ukplat_tlb_gather *g,
+			    struct uk_pagetable *pt);
+/* Make @g (or NULL: none) the calling thread's active gather. */
+void ukplat_tlb_gather_use(struct ukplat_tlb_gather *g);
+/* Flush once if needed, make, free; @g is empty (reusable) afterwards. */
+void ukplat_tlb_gather_finish(struct ukplat_tlb_gather *g);
 
 /* Hand @frames frames at @paddr back to pt->fa after a grace period. */
 void ukplat_pt_free_frames_deferred(struct uk_pagetable *pt, __paddr_t paddr,

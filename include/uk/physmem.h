@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Simulated physical memory on a Linux host: one region the library owns,
+ * The physical memory the library manages: [base, base + size) and the
+ * direct map (kmap) that turns a physical range into a pointer; page
+ * tables, frames and DMA buffers all live here. A kernel fills the struct
+ * itself (its RAM zone and its direct-map address). On a Linux host,
+ * uk_physmem_init (uk/host.h) simulates it: one region the library owns,
  * reserved with mmap (MAP_NORESERVE, backed lazily by the host), seen as
- * physical addresses [UK_PHYSMEM_BASE, UK_PHYSMEM_BASE + size). Address 0 is
- * never a valid frame. The direct map (kmap) turns a physical range into a
- * host pointer; page tables, frames and DMA buffers all live here.
+ * physical addresses [UK_PHYSMEM_BASE, UK_PHYSMEM_BASE + size). Address 0
+ * is never a valid frame.
  */
 #ifndef UK_PHYSMEM_H
 #define UK_PHYSMEM_H
@@ -19,16 +22,8 @@
 struct uk_physmem {
 	__paddr_t base;  /* first physical address */
 	__sz size;       /* bytes, multiple of PAGE_SIZE */
-	char *host;      /* host address of @base */
+	char *host;      /* direct-map address of @base */
 };
-
-/*
- * Reserve @size bytes (rounded up to a page; 0 means the default 1 GiB).
- * Returns 0, -EINVAL for sizes the address layout cannot hold, -ENOMEM when
- * the host refuses the reservation.
- */
-int uk_physmem_init(struct uk_physmem *pm, __sz size);
-void uk_physmem_destroy(struct uk_physmem *pm);
 
 static inline bool uk_physmem_contains(const struct uk_physmem *pm,
 				       __paddr_t paddr, __sz len)
@@ -43,8 +38,5 @@ static inline void *uk_physmem_kmap(const struct uk_physmem *pm,
 {
 	return pm->host + (paddr - pm->base);
 }
-
-/* Give the host's backing of a range back (contents read as zero after). */
-void uk_physmem_discard(struct uk_physmem *pm, __paddr_t paddr, __sz len);
 
 #endif /* UK_PHYSMEM_H */

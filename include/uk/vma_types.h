@@ -106,7 +106,7 @@ static inline int uk_vma_map_dma(struct uk_vas *vas, __vaddr_t *vaddr,
 /* Physical address of a DMA VMA's first page (__PADDR_INV otherwise). */
 __paddr_t uk_vma_dma_paddr(const struct uk_vma *vma);
 
-/* ---- File mappings ---------------------------------------------------------- */
+/* ---- File mappings (host only: src/vas/types/file.c) ----------------------- */
 extern const struct uk_vma_ops uk_vma_file_ops;
 
 /* Share the mapping with the file: reads see the file, writes (with

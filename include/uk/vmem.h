@@ -14,6 +14,17 @@
  *   find/iterate   |  concurrent with everything (RCU read section)
  *   fault          |  concurrent with everything
  *
+ * Call contexts (each declaration below repeats its own; the table is in
+ * docs/design.md, "Call contexts"):
+ *  - writers (map, unmap, set_attr, advise, init, destroy, validate) may
+ *    sleep: they take vas->lock, wait for grace periods and make TLB
+ *    shootdowns (ukplat_tlb_flush). Call them with interrupts enabled,
+ *    outside any RCU read section.
+ *  - lookups and iterators never sleep and run in any context, inside a
+ *    read section (or under vas->lock).
+ *  - uk_vas_fault may sleep on vas->lock while a writer is mid-change;
+ *    with UK_VMA_FAULT_NOWAIT it never sleeps (any context).
+ *
  * Names, flags and errno values follow Unikraft's ukvmem; docs/compat.md
  * lists every place where ukvmem differs from it and why.
  */
@@ -21,7 +32,6 @@
 #define UK_VMEM_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <uk/vmem_types.h>
 #include <uk/vmem_config.h>
 #include <uk/plat.h>
@@ -134,10 +144,12 @@ struct uk_vm_fault {
 };
 
 /*
- * VMA type hooks. Writers call them with vas->lock held; fault runs
- * concurrently from any thread inside an RCU read section and must not
- * block on the VAS. Hooks that change a VMA (split, merge, set_attr) get a
- * private copy that no reader can see yet.
+ * VMA type hooks. Writers call them with vas->lock held, outside read
+ * sections (they may sleep); fault and fault_undo run concurrently from any
+ * thread inside the fault's RCU read section, possibly with interrupts
+ * disabled (a NOWAIT fault), and must not sleep or block on the VAS.
+ * Hooks that change a VMA (split, merge, set_attr) get a private copy that
+ * no reader can see yet.
  */
 struct uk_vma_ops {
 	/* Base for first-fit placement of this type (NULL: vas->vma_base). */
@@ -222,13 +234,27 @@ struct uk_vma_ops {
 /* ---- Address space ----------------------------------------------------- */
 
 /*
- * Set up an empty VAS over @pt (whose frame allocator supplies frames).
- * Returns 0 or -ENOMEM. @a may be NULL on a host.
+ * Set up an empty VAS over @pt (whose frame allocator supplies frames):
+ * addresses [PAGE_SIZE, 2^47) on x86_64 ([PAGE_SIZE, 2^48) on arm64),
+ * within the part of @pt that is the library's. Returns 0, -EINVAL (NULL
+ * @vas or @pt) or -ENOMEM. @a may be NULL on a host. THREAD context.
  */
 int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
 		struct uk_alloc *a);
+/*
+ * The same over [@start, @end), for a kernel that keeps the rest of the
+ * address space (its own half) in the same table: page aligned, @start >=
+ * PAGE_SIZE (page 0 always faults), @start < @end, inside
+ * [pt->va_start, pt->va_end) (see ukplat_pt_init_range). VMAs, first-fit
+ * placement and the validator stay inside; first fit starts at
+ * UK_VAS_VMA_BASE when that lies inside, else at @start. Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int uk_vas_init_range(struct uk_vas *vas, struct uk_pagetable *pt,
+		      struct uk_alloc *a, __vaddr_t start, __vaddr_t end);
 /* Unmap and free every VMA (the page table itself stays). No other
- * thread may use the VAS during or after the call. Never fails. */
+ * thread may use the VAS during or after the call. Never fails.
+ * Context (init, destroy): may sleep; outside read sections. */
 void uk_vas_destroy(struct uk_vas *vas);
 
 /* The calling thread's (a kernel: CPU's) active VAS; NULL if none. */
@@ -238,19 +264,45 @@ int uk_vas_set_active(struct uk_vas *vas);
 /*
  * Resolve a fault at @vaddr of @type (UK_VMA_FAULT_*) from any thread, with
  * no lock taken on the lookup. Returns 0 when the page is (now) mapped with
- * the rights the access needs, -EFAULT when no VMA covers @vaddr, the VMA
+ * the rights the access needs, -EFAULT when no VMA covers @vaddr or the VMA
  * does not resolve faults (reservation, guard page) or the calling thread
  * has demand paging off (uk_vas_paging_savef), -EACCES when the VMA
- * forbids the access, -ENOMEM.
- * Call it outside any RCU read section: a fault that meets a VMA that a
- * REPLACE is still installing waits for the writer, who waits for readers.
+ * forbids the access, -ENOMEM, -EAGAIN (below).
+ *
+ * A writer may be in the middle of changing the page: a REPLACE whose new
+ * VMA is still PENDING, or a break-before-make (set_attr changing the
+ * memory type, DONTNEED) that left the entry hardware-invalid until its
+ * TLB shootdown is done. The fault then waits for the writer (takes and
+ * drops vas->lock, outside its read section) and retries; with
+ * UK_VMA_FAULT_NOWAIT in @type it returns -EAGAIN instead, and so does a
+ * caller that is inside an RCU read section (waiting there would deadlock
+ * with the writer's grace period).
+ *
+ * Call contexts (docs/design.md, "Call contexts"):
+ *  - any thread or fault handler with interrupts enabled, outside any RCU
+ *    read section: may sleep (on vas->lock) in the case above;
+ *  - interrupts disabled, or inside a read section, or wherever it must
+ *    not sleep: pass UK_VMA_FAULT_NOWAIT (uk_vas_fault_hw_nowait). It never
+ *    sleeps, never waits for another CPU and never asks for a TLB
+ *    shootdown (only ukplat_tlb_flush_local). On -EAGAIN the caller must
+ *    not retry with interrupts still disabled (the writer's shootdown waits
+ *    for this CPU): it takes its fixup path, or enables interrupts (leaves
+ *    the read section) and retries.
+ * The type's fault hook runs inside the fault's read section in both
+ * cases (it may allocate frames; it must not sleep on the VAS).
  */
 int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type);
 /* Same, from a hardware report (x86_64 error code or arm64 ESR). */
 int uk_vas_fault_hw(struct uk_vas *vas, __vaddr_t vaddr, unsigned long report);
+/* uk_vas_fault_hw with UK_VMA_FAULT_NOWAIT: for handlers that run with
+ * interrupts disabled. */
+int uk_vas_fault_hw_nowait(struct uk_vas *vas, __vaddr_t vaddr,
+			   unsigned long report);
 
 /* ---- Lookup and iteration ----------------------------------------------
  *
+ * Context: any (also interrupts disabled); never sleep; inside a read
+ * section or under vas->lock.
  * The returned VMA stays valid while the caller stays in the RCU read
  * section it was looked up in (uk_rcu_read_lock), or holds vas->lock.
  * Successive uk_vma_next/prev calls each see the current tree; for one
@@ -273,6 +325,8 @@ const struct uk_vma *uk_vma_iter_next(struct uk_vma_iter *it);
 
 /* ---- Changing the VAS (each takes vas->lock) ----------------------------
  *
+ * Context: may sleep (vas->lock, grace periods, one TLB shootdown per call:
+ * include/uk/plat.h); interrupts enabled, outside any RCU read section.
  * All or nothing: on any error the VMAs, the page table and the frame
  * counts are as they were before the call.
  */
@@ -297,10 +351,16 @@ int uk_vma_advise(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 
 /* ---- Introspection -------------------------------------------------------- */
 
-/* Bytes of @vma's range that are mapped in the page table (like Rss). */
+/* Bytes of @vma's range that are mapped in the page table (like Rss).
+ * Context: like a lookup (the VMA must stay valid). */
 __sz uk_vma_resident(const struct uk_vma *vma);
-/* Print like /proc/<pid>/maps plus Rss per VMA. */
-void uk_vas_print(struct uk_vas *vas, FILE *out);
+/* Receives output text piece by piece (a line, NUL-terminated, with its
+ * newline), e.g. to a console; @arg is the caller's. */
+typedef void (*uk_print_fn)(void *arg, const char *str);
+/* Hand @fn one line per VMA, like /proc/<pid>/maps plus Rss. Call outside
+ * any read section of the caller's (it takes its own); @fn runs inside it
+ * and must not block. The host also has uk_vas_print (uk/host.h). */
+void uk_vas_dump(struct uk_vas *vas, uk_print_fn fn, void *arg);
 /* Check the tree and that no PTE lies outside a VMA or carries more
  * rights than its VMA. Returns 0 or -EUCLEAN with a message. Caller holds
  * no lock; this takes vas->lock. */

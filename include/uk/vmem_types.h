@@ -95,5 +95,9 @@ typedef uint64_t __pte_t;
 #define UK_VMA_FAULT_NONPRESENT 0x04 /* no translation at all */
 #define UK_VMA_FAULT_MISCONFIG 0x08  /* reserved bit / bad entry */
 #define UK_VMA_FAULT_SOFT 0x10       /* raised by software (populate) */
+/* ukvmem extension, far from Unikraft's bits (0x01-0x10): never wait for a
+ * writer; return -EAGAIN instead (see uk_vas_fault). Type hooks never see
+ * it. */
+#define UK_VMA_FAULT_NOWAIT 0x1000000U
 
 #endif /* UK_VMEM_TYPES_H */

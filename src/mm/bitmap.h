@@ -8,11 +8,11 @@
 #ifndef UK_MM_BITMAP_H
 #define UK_MM_BITMAP_H
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#define BM_BITS (sizeof(unsigned long) * CHAR_BIT)
+/* __CHAR_BIT__: gcc's limits.h needs the C library's under -nostdinc. */
+#define BM_BITS (sizeof(unsigned long) * __CHAR_BIT__)
 #define BM_WORD(i) ((i) / BM_BITS)
 #define BM_BIT(i) (1UL << ((i) % BM_BITS))
 #define BM_WORDS(n) (((n) + BM_BITS - 1) / BM_BITS)

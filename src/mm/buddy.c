@@ -43,9 +43,7 @@
  *   are exact only when the allocator is quiescent. Lock order (see
  *   fcache.c): cache registry -> one cache -> buddy.
  */
-#include <assert.h>
-#include <errno.h>
-#include <sys/mman.h>
+#include "lib/errno.h"
 
 #include "mm/bitmap.h"
 #include "mm/buddy.h"
@@ -234,7 +232,7 @@ unsigned long mm_buddy_alloc_locked(struct mm_buddy *b, unsigned long n,
 	unsigned long pfn = MM_PFN_INV;
 	unsigned int k;
 
-	assert(ukplat_mutex_held(&b->lock));
+	UK_ASSERT(ukplat_mutex_held(&b->lock));
 	if (n == 0 || n > b->nframes)
 		return MM_PFN_INV;
 	k = bm_log2_up(n);
@@ -265,7 +263,7 @@ bool mm_buddy_is_free_locked(struct mm_buddy *b, unsigned long pfn,
 int mm_buddy_alloc_at_locked(struct mm_buddy *b, unsigned long pfn,
 			     unsigned long n)
 {
-	assert(ukplat_mutex_held(&b->lock));
+	UK_ASSERT(ukplat_mutex_held(&b->lock));
 	if (!mm_buddy_is_free_locked(b, pfn, n))
 		return -ENOMEM;
 	range_carve(b, pfn, pfn + n);
@@ -277,47 +275,56 @@ int mm_buddy_alloc_at_locked(struct mm_buddy *b, unsigned long pfn,
 void mm_buddy_free_locked(struct mm_buddy *b, unsigned long pfn,
 			  unsigned long n)
 {
-	assert(ukplat_mutex_held(&b->lock));
+	UK_ASSERT(ukplat_mutex_held(&b->lock));
 	range_free(b, pfn, pfn + n);
 	bm_set_range(b->bfree, pfn - b->base_pfn, n);
 	nfree_add(b, n);
 }
 
-int mm_buddy_init(struct mm_buddy *b, unsigned long base_pfn,
-		  unsigned long nframes)
+/* Blocks of order k that [base_pfn, base_pfn + nframes) touches. */
+static unsigned long order_nbits(unsigned long base_pfn, unsigned long nframes,
+				 unsigned int k)
 {
-	unsigned long words = BM_WORDS(nframes), off;
-	unsigned int k;
-	char *meta;
+	return ((base_pfn + nframes - 1) >> k) - (base_pfn >> k) + 1;
+}
+
+unsigned long mm_buddy_meta_words(unsigned long base_pfn,
+				  unsigned long nframes)
+{
+	unsigned long words = BM_WORDS(nframes);
+	unsigned int k, max_order;
 
 	if (nframes == 0)
+		return 0;
+	max_order = bm_log2(nframes);
+	if (max_order >= MM_BUDDY_ORDERS)
+		return 0;
+	for (k = 0; k <= max_order; k++)
+		words += BM_WORDS(order_nbits(base_pfn, nframes, k));
+	return words;
+}
+
+int mm_buddy_init(struct mm_buddy *b, unsigned long base_pfn,
+		  unsigned long nframes, unsigned long *meta)
+{
+	unsigned long off = BM_WORDS(nframes);
+	unsigned int k;
+
+	if (!mm_buddy_meta_words(base_pfn, nframes))
 		return -EINVAL;
 	b->base_pfn = base_pfn;
 	b->nframes = nframes;
 	b->max_order = bm_log2(nframes);
-	if (b->max_order >= MM_BUDDY_ORDERS)
-		return -EINVAL;
+	b->bfree = meta;
 	for (k = 0; k <= b->max_order; k++) {
 		struct mm_buddy_order *o = ord(b, k);
 
 		o->first = base_pfn >> k;
-		o->nbits = ((base_pfn + nframes - 1) >> k) - o->first + 1;
+		o->nbits = order_nbits(base_pfn, nframes, k);
 		o->nfree = 0;
 		o->hint = 0;
-		words += BM_WORDS(o->nbits);
-	}
-	b->meta_size = PAGE_ALIGN_UP(words * sizeof(unsigned long));
-	/* Zero-filled and lazily backed: untouched words cost nothing. */
-	meta = mmap(NULL, b->meta_size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (meta == MAP_FAILED)
-		return -ENOMEM;
-	b->meta = meta;
-	b->bfree = (unsigned long *)meta;
-	off = BM_WORDS(nframes);
-	for (k = 0; k <= b->max_order; k++) {
-		ord(b, k)->bits = (unsigned long *)meta + off;
-		off += BM_WORDS(ord(b, k)->nbits);
+		o->bits = meta + off;
+		off += BM_WORDS(o->nbits);
 	}
 	uk_store_relaxed(&b->nfree, 0);
 	ukplat_mutex_init(&b->lock);
@@ -330,8 +337,7 @@ int mm_buddy_init(struct mm_buddy *b, unsigned long base_pfn,
 void mm_buddy_destroy(struct mm_buddy *b)
 {
 	ukplat_mutex_destroy(&b->lock);
-	munmap(b->meta, b->meta_size);
-	b->meta = NULL;
+	b->bfree = NULL;
 }
 
 static int validate_order(struct mm_buddy *b, unsigned int k,

@@ -39,13 +39,17 @@ struct mm_buddy {
 	unsigned long *bfree;
 	/* Frames in free blocks; written under lock, read without. */
 	_Atomic unsigned long nfree;
-	void *meta; /* one mmap for all the bitmaps */
-	unsigned long meta_size;
 };
 
-/* All frames of [base_pfn, base_pfn + nframes) start free. 0 or -ENOMEM. */
+/* Words of bitmap memory a zone of [base_pfn, base_pfn + nframes) needs
+ * (bfree and every order's); 0 when the zone is empty or too large. */
+unsigned long mm_buddy_meta_words(unsigned long base_pfn,
+				  unsigned long nframes);
+/* All frames of [base_pfn, base_pfn + nframes) start free. @meta holds
+ * mm_buddy_meta_words() zeroed words and stays the caller's. 0 or -EINVAL
+ * (a zone mm_buddy_meta_words refuses). */
 int mm_buddy_init(struct mm_buddy *b, unsigned long base_pfn,
-		  unsigned long nframes);
+		  unsigned long nframes, unsigned long *meta);
 void mm_buddy_destroy(struct mm_buddy *b);
 
 static inline void mm_buddy_lock(struct mm_buddy *b)

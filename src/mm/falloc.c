@@ -49,10 +49,9 @@
  *   Lock order: cache registry -> one cache -> buddy. Drain takes them in
  *   that order and is never called with any of them held.
  */
-#include <assert.h>
-#include <errno.h>
-#include <string.h>
-#include <sys/mman.h>
+#include "lib/errno.h"
+#include "lib/bits.h"
+#include "lib/string.h"
 
 #include "mm/bitmap.h"
 #include "mm/fcache.h"
@@ -99,7 +98,7 @@ static void state_set(struct mm_falloc *f, unsigned long i, unsigned long n)
 
 	while (seg_next(&s, i + n, &w, &m)) {
 		old = uk_fetch_or_acq_rel(state_word(f, w), m);
-		assert(!(old & m));
+		UK_ASSERT(!(old & m));
 		(void)old;
 	}
 }
@@ -330,7 +329,7 @@ int uk_falloc_validate(struct uk_falloc *fa)
 
 		if (s & f->buddy.bfree[w])
 			rc = -EFAULT; /* owned and free at once */
-		owned += (unsigned long)__builtin_popcountl(s);
+		owned += uk_popcount64(s);
 	}
 	if (!rc && owned + mm_buddy_free_frames(&f->buddy) + cached !=
 			   nframes(f))
@@ -341,61 +340,118 @@ int uk_falloc_validate(struct uk_falloc *fa)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
-int uk_falloc_create(struct uk_falloc **fap, struct uk_physmem *pm)
+/*
+ * One block of metadata holds everything: the allocator itself, then the
+ * state bitmap (cache-line aligned, one line per word), then the buddy's
+ * bitmaps. It comes from the caller (uk_falloc_create_in) or from
+ * ukplat_pages_alloc (uk_falloc_create).
+ */
+struct meta_layout {
+	__sz state_off, buddy_off, size;
+};
+
+static bool pm_ok(const struct uk_physmem *pm)
 {
-	struct mm_falloc *f;
+	return pm && pm->host && pm->size && PAGE_ALIGNED(pm->base) &&
+	       PAGE_ALIGNED(pm->size);
+}
+
+/* The layout for @pm; false for a zone the buddy cannot hold. */
+static bool meta_layout(const struct uk_physmem *pm, struct meta_layout *l)
+{
+	unsigned long n = pm->size >> PAGE_SHIFT;
+	unsigned long bwords = mm_buddy_meta_words(pm->base >> PAGE_SHIFT, n);
+
+	if (!bwords)
+		return false;
+	l->state_off = (sizeof(struct mm_falloc) + UK_CACHELINE - 1) &
+		       ~(__sz)(UK_CACHELINE - 1);
+	l->buddy_off = l->state_off +
+		       BM_WORDS(n) * STATE_STRIDE * sizeof(unsigned long);
+	l->size = PAGE_ALIGN_UP(l->buddy_off + bwords * sizeof(unsigned long));
+	return true;
+}
+
+__sz uk_falloc_meta_size(const struct uk_physmem *pm)
+{
+	struct meta_layout l;
+
+	return pm_ok(pm) && meta_layout(pm, &l) ? l.size : 0;
+}
+
+/* Build the allocator in @meta (zero-filled, laid out as @l). */
+static int falloc_init(struct uk_falloc **fap, struct uk_physmem *pm,
+		       char *meta, const struct meta_layout *l, bool owned)
+{
+	struct mm_falloc *f = (struct mm_falloc *)(void *)meta;
 	int rc;
 
-	if (!fap || !pm || !pm->host || !pm->size || !PAGE_ALIGNED(pm->base) ||
-	    !PAGE_ALIGNED(pm->size))
-		return -EINVAL;
-	f = ukplat_malloc(sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	memset(f, 0, sizeof(*f));
 	f->fa.falloc = mm_falloc;
 	f->fa.ffree = mm_ffree;
 	f->fa.free_memory = mm_free_memory;
 	f->fa.total_memory = pm->size;
 	f->fa.pm = pm;
-
+	f->state = (_Atomic unsigned long *)(void *)(meta + l->state_off);
+	f->state_words = BM_WORDS(pm->size >> PAGE_SHIFT);
+	f->meta_size = l->size;
+	f->meta_owned = owned;
 	rc = mm_buddy_init(&f->buddy, pm->base >> PAGE_SHIFT,
-			   pm->size >> PAGE_SHIFT);
+			   pm->size >> PAGE_SHIFT,
+			   (unsigned long *)(void *)(meta + l->buddy_off));
 	if (rc)
-		goto err_free;
-	f->state_words = BM_WORDS(nframes(f));
-	f->state_size = PAGE_ALIGN_UP(f->state_words * STATE_STRIDE *
-				      sizeof(*f->state));
-	f->state = mmap(NULL, f->state_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (f->state == MAP_FAILED) {
-		rc = -ENOMEM;
-		goto err_buddy;
-	}
+		return rc;
 	rc = mm_fcache_setup(f);
-	if (rc)
-		goto err_state;
+	if (rc) {
+		mm_buddy_destroy(&f->buddy);
+		return rc;
+	}
 	*fap = &f->fa;
 	return 0;
+}
 
-err_state:
-	munmap((void *)f->state, f->state_size);
-err_buddy:
-	mm_buddy_destroy(&f->buddy);
-err_free:
-	ukplat_free(f);
+int uk_falloc_create(struct uk_falloc **fap, struct uk_physmem *pm)
+{
+	struct meta_layout l;
+	char *meta;
+	int rc;
+
+	if (!fap || !pm_ok(pm) || !meta_layout(pm, &l))
+		return -EINVAL;
+	if (ukplat_inject_fail(UK_INJECT_META))
+		return -ENOMEM;
+	meta = ukplat_pages_alloc(l.size); /* zero-filled */
+	if (!meta)
+		return -ENOMEM;
+	rc = falloc_init(fap, pm, meta, &l, true);
+	if (rc)
+		ukplat_pages_free(meta, l.size);
 	return rc;
+}
+
+int uk_falloc_create_in(struct uk_falloc **fap, struct uk_physmem *pm,
+			void *meta, __sz len)
+{
+	struct meta_layout l;
+
+	if (!fap || !pm_ok(pm) || !meta_layout(pm, &l) || !meta ||
+	    !PAGE_ALIGNED((uintptr_t)meta) || len < l.size)
+		return -EINVAL;
+	memset(meta, 0, l.size);
+	return falloc_init(fap, pm, meta, &l, false);
 }
 
 void uk_falloc_destroy(struct uk_falloc *fa)
 {
 	struct mm_falloc *f;
+	__sz size;
 
 	if (!fa)
 		return;
 	f = mm_falloc_of(fa);
 	mm_fcache_teardown(f);
-	munmap((void *)f->state, f->state_size);
 	mm_buddy_destroy(&f->buddy);
-	ukplat_free(f);
+	if (f->meta_owned) {
+		size = f->meta_size; /* @f lives in the block */
+		ukplat_pages_free(f, size);
+	}
 }

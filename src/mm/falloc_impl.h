@@ -8,7 +8,6 @@
 #ifndef UK_MM_FALLOC_IMPL_H
 #define UK_MM_FALLOC_IMPL_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <uk/falloc.h>
 #include <uk/physmem.h>
@@ -29,11 +28,14 @@ struct mm_falloc {
 	 */
 	_Atomic unsigned long *state;
 	unsigned long state_words;
-	unsigned long state_size; /* bytes mapped */
+	/* This struct, the state bitmap and the buddy's bitmaps are one
+	 * block of metadata (falloc.c), ours to free when @meta_owned. */
+	__sz meta_size;
+	bool meta_owned;
 
-	/* Per-thread caches (fcache.c). */
-	pthread_key_t key;
-	bool key_ok;
+	/* Per-thread (per-CPU) caches (fcache.c). */
+	struct ukplat_slot slot;
+	bool slot_ok;
 	struct uk_mutex reg_lock;   /* protects the caches list */
 	struct mm_fcache *caches;   /* registry of live caches */
 };

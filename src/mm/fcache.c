@@ -17,8 +17,9 @@
  *   which sits on its own cache line (falloc.c), so threads allocating
  *   single frames do not bounce bitmap lines between CPUs.
  *
- *   The cache is found through a pthread key of the allocator; the key's
- *   destructor flushes and frees the cache when the thread exits. Every
+ *   The cache is found through a platform cache slot of the allocator
+ *   (ukplat_slot_*: per thread on the host, per CPU in a kernel); where
+ *   threads exit, the slot's destructor flushes and frees the cache. Every
  *   cache is also linked into the allocator's registry, so that
  *   mm_fcache_drain (uk_falloc_drain, and the allocator itself when the
  *   buddy runs dry) can empty the caches of other threads.
@@ -27,8 +28,16 @@
  *   1. A frame in a cache is in no free block of the buddy and its state
  *      bit is clear: it counts as free memory but nobody owns it.
  *   2. c->n == c->count, and c->pfn[0 .. n) are distinct cached frames.
- *   3. A cache is in the registry from its creation until it is empty and
- *      about to be freed.
+ *   3. A cache is in the registry from just after it won its slot until
+ *      it is empty and about to be freed. (With per-CPU slots another
+ *      thread of the CPU may use it in between; a drain or a statistic
+ *      that misses it then is a snapshot taken before the cache existed.)
+ *
+ *   With per-CPU slots several threads may use one cache (threads of one
+ *   CPU, a thread that migrated after looking its cache up): the cache's
+ *   lock makes that safe, it is only slower. A context installs its new
+ *   cache with ukplat_slot_install, which keeps a cache another thread of
+ *   the CPU installed first; the loser frees its own before registering.
  *
  * Locking (order: f->reg_lock -> c->lock -> buddy lock)
  *   - c->lock (the flag c->busy, cache_lock) protects c->n and c->pfn.
@@ -44,9 +53,8 @@
  *   - c->count mirrors c->n for statistics read without c->lock (relaxed:
  *     the sum is exact only when the allocator is quiescent).
  */
-#include <errno.h>
-#include <sched.h>
-#include <string.h>
+#include "lib/errno.h"
+#include "lib/string.h"
 
 #include "mm/fcache.h"
 
@@ -74,7 +82,7 @@ static void cache_lock(struct mm_fcache *c)
 
 	while (!uk_cas_acq_rel(&c->busy, &unlocked, 1)) {
 		unlocked = 0;
-		sched_yield();
+		ukplat_cpu_relax();
 	}
 }
 
@@ -148,7 +156,7 @@ static void cache_free(struct mm_fcache *c)
 	ukplat_free(c);
 }
 
-/* pthread key destructor: the thread exits. */
+/* Slot destructor: the thread exits (never called for CPUs). */
 static void cache_dtor(void *arg)
 {
 	struct mm_fcache *c = arg;
@@ -168,11 +176,11 @@ static void cache_dtor(void *arg)
  * be created (the caller then goes to the buddy directly). */
 static struct mm_fcache *cache_get(struct mm_falloc *f)
 {
-	struct mm_fcache *c;
+	struct mm_fcache *c, *cur;
 
-	if (!f->key_ok)
+	if (!f->slot_ok)
 		return NULL;
-	c = pthread_getspecific(f->key);
+	c = ukplat_slot_get(&f->slot);
 	if (UK_LIKELY(c != NULL))
 		return c;
 
@@ -183,9 +191,12 @@ static struct mm_fcache *cache_get(struct mm_falloc *f)
 	cache_set_n(c, 0);
 	c->f = f;
 	c->prev = NULL;
-	if (pthread_setspecific(f->key, c)) {
+	cur = ukplat_slot_install(&f->slot, c);
+	if (cur != c) {
+		/* Another thread of this CPU was first (or no room): @c was
+		 * never visible to anybody. */
 		cache_free(c);
-		return NULL;
+		return cur;
 	}
 	ukplat_mutex_lock(&f->reg_lock);
 	c->next = f->caches;
@@ -265,9 +276,9 @@ int mm_fcache_setup(struct mm_falloc *f)
 {
 	ukplat_mutex_init(&f->reg_lock);
 	f->caches = NULL;
-	/* Without a key every thread uses the buddy directly: slower, but
+	/* Without a slot every thread uses the buddy directly: slower, but
 	 * correct, so a failure here is not fatal. */
-	f->key_ok = pthread_key_create(&f->key, cache_dtor) == 0;
+	f->slot_ok = ukplat_slot_create(&f->slot, cache_dtor) == 0;
 	return 0;
 }
 
@@ -276,9 +287,9 @@ void mm_fcache_teardown(struct mm_falloc *f)
 	struct mm_fcache *c;
 
 	/* After this no exit destructor runs for our caches. */
-	if (f->key_ok)
-		pthread_key_delete(f->key);
-	f->key_ok = false;
+	if (f->slot_ok)
+		ukplat_slot_delete(&f->slot);
+	f->slot_ok = false;
 	ukplat_mutex_lock(&f->reg_lock);
 	while ((c = f->caches) != NULL) {
 		cache_lock(c);

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <uk/physmem.h>
+#include <uk/host.h>
 
 /* Physical addresses stay below 2^48 (the arm64 and x86_64 output
  * address width our PTE formats both hold). */

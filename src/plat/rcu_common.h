@@ -11,6 +11,7 @@
 #ifndef UKPLAT_RCU_COMMON_H
 #define UKPLAT_RCU_COMMON_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Internals shared by the page-table files: table addressing, table page
- * allocation, the deferred-free batches and the range walker used by unmap,
+ * allocation, the TLB gather and the range walker used by unmap,
  * set_attr and map rollback. Only src/pt/ includes this.
  */
 #ifndef UK_PT_INTERNAL_H
 #define UK_PT_INTERNAL_H
 
-#include <errno.h>
+#include "lib/errno.h"
 #include <stdbool.h>
 #include <uk/falloc.h>
 #include <uk/pagetable.h>
@@ -41,12 +41,13 @@ static inline unsigned int pt_idx(__vaddr_t vaddr, unsigned int level)
 	return (vaddr >> PAGE_Lx_SHIFT(level)) & (PT_PTES_PER_LEVEL - 1);
 }
 
-/* [vaddr, *end) for @pages pages, inside the translated range. */
-static inline bool pt_range_ok(__vaddr_t vaddr, unsigned long pages,
-			       __vaddr_t *end)
+/* [vaddr, *end) for @pages pages, inside the library's part of @pt (all
+ * of the translated range unless a kernel keeps the rest). */
+static inline bool pt_range_ok(const struct uk_pagetable *pt, __vaddr_t vaddr,
+			       unsigned long pages, __vaddr_t *end)
 {
-	if (!PAGE_ALIGNED(vaddr) || vaddr >= PT_VADDR_LIMIT ||
-	    pages > (PT_VADDR_LIMIT - vaddr) >> PAGE_SHIFT)
+	if (!PAGE_ALIGNED(vaddr) || vaddr < pt->va_start ||
+	    vaddr >= pt->va_end || pages > (pt->va_end - vaddr) >> PAGE_SHIFT)
 		return false;
 	*end = vaddr + (pages << PAGE_SHIFT);
 	return true;
@@ -60,24 +61,26 @@ bool pt_reserve_take(__paddr_t *paddr);
 void pt_table_free_now(struct uk_pagetable *pt, __paddr_t paddr);
 
 /*
- * pt_free.c: a batch of frames and table pages taken out of the table,
- * handed to RCU by pt_batch_commit (after the caller's TLB flush). @vaddr
- * and @len are the range the batch's PTEs came from, flushed early in the
- * out-of-memory fallback.
+ * pt_gather.c: the TLB gather of an operation (include/uk/pagetable.h).
+ * begin returns the calling thread's active gather for @pt, or @own freshly
+ * initialised; end finishes @own (and leaves an active one to its owner).
  */
-struct pt_free_rec;
-struct pt_free_batch {
-	struct uk_pagetable *pt;
-	struct pt_free_rec *head;
-	__vaddr_t vaddr;
-	__sz len;
-};
-void pt_batch_init(struct pt_free_batch *b, struct uk_pagetable *pt,
-		   __vaddr_t vaddr, __sz len);
-/* @leaf: count @frames in pt->pending_frames (false for table pages). */
-void pt_batch_add(struct pt_free_batch *b, __paddr_t paddr,
-		  unsigned long frames, bool leaf);
-void pt_batch_commit(struct pt_free_batch *b);
+struct ukplat_tlb_gather *pt_gather_begin(struct uk_pagetable *pt,
+					  struct ukplat_tlb_gather *own);
+void pt_gather_end(struct ukplat_tlb_gather *g, struct ukplat_tlb_gather *own);
+/* A change in [va, va + len) that needs a flush: an entry cleared, rights
+ * lowered or memory type changed (leaf @level), or, with @tables, a table
+ * page unlinked. Record it before queueing the frame it freed. */
+void pt_gather_range(struct ukplat_tlb_gather *g, __vaddr_t va, __sz len,
+		     unsigned int level, bool tables);
+/* Free after the flush and a grace period. @leaf: count @frames in
+ * pt->pending_frames (false for table pages). */
+void pt_gather_free(struct ukplat_tlb_gather *g, __paddr_t paddr,
+		    unsigned long frames, bool leaf);
+/* Run @fn over [start, end) after the flush (the make of a BBM). */
+void pt_gather_make(struct ukplat_tlb_gather *g, ukplat_tlb_make_fn fn,
+		    __vaddr_t start, __vaddr_t end, unsigned long attr,
+		    unsigned long flags);
 
 /*
  * pt_unmap.c: the range walker. Visits every present entry in [start, end)
@@ -85,20 +88,41 @@ void pt_batch_commit(struct pt_free_batch *b);
  * called for leaves the range covers entirely (partial large leaves are
  * left alone: the callers' checking pass refused those). With @free_tables,
  * table pages whose whole span is in the range are unlinked after their
- * contents and queued on @batch.
+ * contents and recorded in @g (range with TABLES, page queued).
  */
+struct pt_range_op;
+typedef void (*pt_leaf_fn)(struct pt_range_op *op, pt_slot_t *slot,
+			   __vaddr_t vaddr, unsigned int level, __pte_t pte);
 struct pt_range_op {
 	struct uk_pagetable *pt;
-	void (*leaf)(struct pt_range_op *op, pt_slot_t *slot,
-		     __vaddr_t vaddr, unsigned int level, __pte_t pte);
+	pt_leaf_fn leaf;
 	bool free_tables;
-	bool changed;               /* some PTE was changed */
-	struct pt_free_batch batch;
+	bool only_empty;            /* unlink only tables without leaves */
+	bool broke;                 /* set_attr: some leaf awaits its make */
+	struct ukplat_tlb_gather *g;
 	void *arg;
 };
 void pt_range_apply(struct pt_range_op *op, __vaddr_t start, __vaddr_t end);
+/* A make step's walk: @leaf over [start, end) with @arg, into @g, no
+ * table freed. */
+void pt_make_apply(struct ukplat_tlb_gather *g, pt_leaf_fn leaf,
+		   __vaddr_t start, __vaddr_t end, void *arg);
 /* -EINVAL when a large leaf crosses start or end. */
 int pt_range_check(struct uk_pagetable *pt, __vaddr_t start, __vaddr_t end);
+/* ukplat_page_unmap of [vaddr, end) into @g; with @only_empty no leaf is
+ * touched and only leafless tables are unlinked (map's stale tables). */
+int pt_unmap_range(struct ukplat_tlb_gather *g, __vaddr_t vaddr,
+		   __vaddr_t end, unsigned long flags, bool only_empty);
+/* No leaf anywhere below the table page @tpaddr of a level-@level slot. */
+bool pt_subtree_empty(struct uk_pagetable *pt, __paddr_t tpaddr,
+		      unsigned int level);
+
+/* A leaf a CPU may cache: mapped with some right. PROT_NONE leaves (and
+ * the broken half of a break-before-make) are hardware-invalid. */
+static inline bool pte_hw_valid(__pte_t pte)
+{
+	return (pte_attr(pte) & PAGE_ATTR_PROT_MASK) != PAGE_ATTR_PROT_NONE;
+}
 
 /* pt_walk.c: the slot mapping @vaddr at @level, NULL when a table on the
  * way is missing or a larger leaf covers it. */

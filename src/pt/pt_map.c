@@ -15,10 +15,12 @@
  *  for large pages; a failed large allocation retries smaller unless the
  *  size is forced). Each page is installed with ukplat_pt_install.
  *
- *  A table found where a large page should go (left over by an unmap that
- *  did not cover it) is reclaimed when its whole subtree holds no leaf: it
- *  lies entirely inside the range being mapped, which the caller owns. A
- *  table with a leaf below gives -EEXIST, like a leaf.
+ *  Before the first install of a map that may use large pages, every
+ *  leafless table whose whole span lies in the range (left over by unmaps
+ *  that did not cover it; the range is the caller's) is unlinked, and the
+ *  TLB flushed once if any was: a slot that held a table and then a leaf
+ *  changes page size, which needs break-before-make. A table with a leaf
+ *  below where a large page should go gives -EEXIST, like a leaf.
  *
  *  All or nothing: on failure the pages installed so far are removed again
  *  by the range walker of pt_unmap.c over [vaddr, failure point) minus the
@@ -28,8 +30,9 @@
  *  callback allocated it; frames the caller passed in paddr are never freed.
  *  The page whose install failed was never visible and is disposed of at
  *  once; rolled-back pages were visible, so their frames are freed after
- *  the TLB flush and a grace period (undo is called as soon as the PTE is
- *  cleared: the caller has not published the range yet).
+ *  the TLB flush (one, through the gather) and a grace period (undo is
+ *  called as soon as the PTE is cleared: the caller has not published the
+ *  range yet).
  *
  * Invariants
  *  1. Within [vaddr, failure point), every leaf outside the skip log was
@@ -39,7 +42,7 @@
  *     walker's "whole span covered" rule never frees a table a neighbour
  *     may use.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "pt_internal.h"
 
 #define PT_SKIPS_INLINE 8
@@ -56,8 +59,7 @@ struct pt_map_ctx {
 	unsigned int max_level;
 	bool force;
 	const struct ukplat_page_mapx *mapx; /* NULL without a callback */
-	struct pt_free_batch batch;
-	struct pt_free_batch *fb; /* where dispose queues: batch or a walk's */
+	struct ukplat_tlb_gather *g;
 	struct pt_skip *skips;
 	unsigned int nskips, cap;
 	struct pt_skip skips_inline[PT_SKIPS_INLINE];
@@ -97,7 +99,7 @@ static void pt_map_dispose(struct pt_map_ctx *c, __vaddr_t va, __paddr_t pa,
 	if (c->paddr != __PADDR_ANY && pa == c->paddr + (va - c->vaddr))
 		return; /* the caller's frame */
 	if (visible) {
-		pt_batch_add(c->fb, pa, PT_LEVEL_FRAMES(level), true);
+		pt_gather_free(c->g, pa, PT_LEVEL_FRAMES(level), true);
 	} else {
 		int rc = uk_ffree(c->pt->fa, pa, PT_LEVEL_FRAMES(level));
 
@@ -114,75 +116,41 @@ static void pt_rollback_leaf(struct pt_range_op *op, pt_slot_t *slot,
 	(void)pte;
 	if (!pte_is_leaf(old, level))
 		return;
-	op->changed = true;
+	if (pte_hw_valid(old))
+		pt_gather_range(op->g, vaddr, PAGE_Lx_SIZE(level), level,
+				false);
 	pt_map_dispose(c, vaddr, pte_paddr(old, level), level, true);
 }
 
 static void pt_map_rollback(struct pt_map_ctx *c, __vaddr_t done)
 {
 	struct pt_range_op op = { .pt = c->pt, .leaf = pt_rollback_leaf,
-				  .free_tables = true, .arg = c };
+				  .free_tables = true, .g = c->g, .arg = c };
 	__vaddr_t from = c->vaddr;
 
-	op.batch = c->batch;
-	c->fb = &op.batch;
 	for (unsigned int i = 0; i < c->nskips; i++) {
 		pt_range_apply(&op, from, c->skips[i].start);
 		from = c->skips[i].end;
 	}
 	pt_range_apply(&op, from, done);
-	c->batch = op.batch;
-	c->fb = &c->batch;
-	if (op.changed)
-		ukplat_tlb_flush(c->pt, c->vaddr, done - c->vaddr);
 }
 
-static bool pt_subtree_empty(struct uk_pagetable *pt, __paddr_t tpaddr,
-			     unsigned int level)
+/*
+ * Large pages need their slots empty, but a table left behind by 4 KiB
+ * mappings whose unmaps each covered only part of its span may sit there
+ * (leafless). Unlink every leafless table whose span lies in the range (it
+ * is the caller's) before the first install, and flush once: a table
+ * replaced by a leaf changes the page size of the entry, which needs
+ * break-before-make (no CPU may still walk the old table).
+ */
+static void pt_map_drop_stale_tables(struct pt_map_ctx *c, __vaddr_t end)
 {
-	pt_slot_t *tbl = pt_table(pt, tpaddr);
-
-	for (unsigned int i = 0; i < PT_PTES_PER_LEVEL; i++) {
-		__pte_t e = uk_load_acquire(&tbl[i]);
-
-		if (!pte_present(e))
-			continue;
-		if (pte_is_leaf(e, level) ||
-		    !pt_subtree_empty(pt, pte_table_paddr(e), level - 1))
-			return false;
-	}
-	return true;
-}
-
-static void pt_subtree_free(struct pt_map_ctx *c, __paddr_t tpaddr,
-			    unsigned int level)
-{
-	pt_slot_t *tbl = pt_table(c->pt, tpaddr);
-
-	for (unsigned int i = 0; level > 0 && i < PT_PTES_PER_LEVEL; i++) {
-		__pte_t e = uk_load_acquire(&tbl[i]);
-
-		if (pte_present(e))
-			pt_subtree_free(c, pte_table_paddr(e), level - 1);
-	}
-	uk_fetch_sub_relaxed(&c->pt->nr_tables, 1);
-	pt_batch_add(c->fb, tpaddr, 1, false);
-}
-
-/* Unlink the leafless table in the level-@level slot of @va. */
-static bool pt_reclaim_table(struct pt_map_ctx *c, __vaddr_t va,
-			     unsigned int level)
-{
-	pt_slot_t *slot = pt_find_slot(c->pt, va, level);
-	__pte_t e = slot ? uk_load_acquire(slot) : 0;
-
-	if (!pte_present(e) || pte_is_leaf(e, level) ||
-	    !pt_subtree_empty(c->pt, pte_table_paddr(e), level - 1) ||
-	    !uk_cas_acq_rel(slot, &e, 0))
-		return false;
-	ukplat_tlb_flush(c->pt, va, PAGE_Lx_SIZE(level));
-	pt_subtree_free(c, pte_table_paddr(e), level - 1);
-	return true;
+	if (!c->max_level)
+		return;
+	/* A large leaf crossing an end: the installs will say -EEXIST. */
+	if (pt_unmap_range(c->g, c->vaddr, end, 0, true))
+		return;
+	ukplat_tlb_gather_finish(c->g);
 }
 
 static int pt_map_install(struct pt_map_ctx *c, __vaddr_t va, __paddr_t pa,
@@ -194,10 +162,6 @@ static int pt_map_install(struct pt_map_ctx *c, __vaddr_t va, __paddr_t pa,
 
 	rc = ukplat_pt_install(c->pt, va, pa, level, c->attr, &found,
 			       &found_level);
-	if (rc == -EEXIST && found_level == level &&
-	    !pte_is_leaf(found, level) && pt_reclaim_table(c, va, level))
-		rc = ukplat_pt_install(c->pt, va, pa, level, c->attr, &found,
-				       &found_level);
 	if (rc)
 		pt_map_dispose(c, va, pa, level, false);
 	return rc;
@@ -260,12 +224,13 @@ static unsigned int pt_map_level(const struct pt_map_ctx *c, __vaddr_t va,
 	return l;
 }
 
-static int pt_map_check(__vaddr_t vaddr, __paddr_t paddr, unsigned long pages,
+static int pt_map_check(const struct uk_pagetable *pt, __vaddr_t vaddr,
+			__paddr_t paddr, unsigned long pages,
 			unsigned long attr, unsigned long flags, __vaddr_t *end)
 {
 	unsigned int l = PAGE_FLAG_SIZE_TO_LEVEL(flags);
 
-	if (!pt_range_ok(vaddr, pages, end) || l > PAGE_MAX_LEVEL ||
+	if (!pt_range_ok(pt, vaddr, pages, end) || l > PAGE_MAX_LEVEL ||
 	    (attr & ~PAGE_ATTR_MASK))
 		return -EINVAL;
 	if (paddr != __PADDR_ANY &&
@@ -282,6 +247,7 @@ int ukplat_page_mapx(struct uk_pagetable *pt, __vaddr_t vaddr,
 		     __paddr_t paddr, unsigned long pages, unsigned long attr,
 		     unsigned long flags, const struct ukplat_page_mapx *mapx)
 {
+	struct ukplat_tlb_gather own;
 	struct pt_map_ctx c = {
 		.pt = pt, .vaddr = vaddr, .paddr = paddr, .attr = attr,
 		.max_level = PAGE_FLAG_SIZE_TO_LEVEL(flags),
@@ -292,12 +258,12 @@ int ukplat_page_mapx(struct uk_pagetable *pt, __vaddr_t vaddr,
 	__vaddr_t end, va;
 	int rc;
 
-	rc = pt_map_check(vaddr, paddr, pages, attr, flags, &end);
+	rc = pt_map_check(pt, vaddr, paddr, pages, attr, flags, &end);
 	if (rc || !pages)
 		return rc;
 	c.skips = c.skips_inline;
-	c.fb = &c.batch;
-	pt_batch_init(&c.batch, pt, vaddr, end - vaddr);
+	c.g = pt_gather_begin(pt, &own);
+	pt_map_drop_stale_tables(&c, end);
 	for (va = vaddr; va < end; ) {
 		unsigned int level = pt_map_level(&c, va, end);
 		__paddr_t pa;
@@ -313,7 +279,7 @@ int ukplat_page_mapx(struct uk_pagetable *pt, __vaddr_t vaddr,
 	}
 	if (rc)
 		pt_map_rollback(&c, va);
-	pt_batch_commit(&c.batch);
+	pt_gather_end(c.g, &own);
 	if (c.skips != c.skips_inline)
 		ukplat_free(c.skips);
 	return rc;

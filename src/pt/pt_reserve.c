@@ -5,16 +5,15 @@
  * that point, so the installs themselves cannot run out of memory.
  *
  * The reserve is per thread (only the writer that made it draws from it;
- * concurrent faults allocate as usual). The count is an upper bound: one
+ * concurrent faults allocate as usual): the active one is a per-context
+ * word of the platform (plat.h). The count is an upper bound: one
  * table per aligned span of each level above the leaves that the range
  * touches. Pages not used go back to the frame allocator.
  */
-#include <errno.h>
+#include "lib/errno.h"
 #include <uk/falloc.h>
 #include <uk/plat.h>
 #include "pt_internal.h"
-
-static _Thread_local struct ukplat_pt_reserve *active_reserve;
 
 static unsigned long tables_needed(__vaddr_t vaddr, __sz len,
 				   unsigned int level)
@@ -59,7 +58,7 @@ int ukplat_pt_reserve(struct uk_pagetable *pt, __vaddr_t vaddr, __sz len,
 
 void ukplat_pt_reserve_use(struct ukplat_pt_reserve *r)
 {
-	active_reserve = r;
+	ukplat_ctx_set(UKPLAT_CTX_PT_RESERVE, r);
 }
 
 void ukplat_pt_reserve_release(struct uk_pagetable *pt,
@@ -73,7 +72,7 @@ void ukplat_pt_reserve_release(struct uk_pagetable *pt,
 
 bool pt_reserve_take(__paddr_t *paddr)
 {
-	struct ukplat_pt_reserve *r = active_reserve;
+	struct ukplat_pt_reserve *r = ukplat_ctx_get(UKPLAT_CTX_PT_RESERVE);
 
 	if (!r || !r->n)
 		return false;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Lock-free walk and single-entry updates: ukplat_pt_lookup, ukplat_pt_install,
- * ukplat_pt_update_attr, ukplat_pt_for_each_leaf.
+ * ukplat_pt_update_attr, ukplat_pt_for_each_leaf. None of them asks for a
+ * TLB flush: they run in faults, inside read sections (see plat.h).
  *
  * Algorithm
  *  A walk descends from the root (level 3) reading one slot per level with
@@ -11,9 +12,10 @@
  *
  * Invariants
  *  1. A slot goes 0 -> table, 0 -> leaf, leaf -> leaf (same frame, new
- *     attributes, by CAS), leaf -> 0 (exchange, by unmap) or table -> 0
- *     (exchange, by unmap or a reclaim in map, only when the operation owns
- *     the table's whole span). Nothing else writes a slot.
+ *     attributes, by CAS; a fault only adds rights to a valid entry of the
+ *     same memory type), leaf -> 0 (exchange or CAS, by unmap) or
+ *     table -> 0 (CAS, by unmap or map's stale-table drop, only when the
+ *     operation owns the table's whole span). Nothing else writes a slot.
  *  2. Of two installers of one slot exactly one CAS succeeds; the loser
  *     sees the winner's entry (-EEXIST for a leaf, reuse for a table). A
  *     losing table page was never published and is freed at once.
@@ -165,23 +167,26 @@ int ukplat_pt_update_attr(struct uk_pagetable *pt, __vaddr_t vaddr,
 			  unsigned int level, __pte_t expected,
 			  unsigned long attr)
 {
+	unsigned long old, want;
 	pt_slot_t *slot;
-	unsigned long old;
 
 	if (level > PAGE_MAX_LEVEL || !pte_is_leaf(expected, level) ||
 	    (attr & ~PAGE_ATTR_MASK) || vaddr >= PT_VADDR_LIMIT)
 		return -EINVAL;
-	vaddr = PAGE_Lx_ALIGN_DOWN(vaddr, level);
-	slot = pt_find_slot(pt, vaddr, level);
-	if (!slot || !uk_cas_acq_rel(slot, &expected,
-				     pte_with_attr(expected, level, attr)))
-		return -EAGAIN;
-	/* Rights lost (or memory type changed): stale translations must go. */
 	old = pte_attr(expected);
-	if ((old & ~pte_attr(pte_with_attr(expected, level, attr)) &
-	     PAGE_ATTR_PROT_MASK) ||
-	    (old & PAGE_ATTR_TYPE_MASK) != (attr & PAGE_ATTR_TYPE_MASK))
-		ukplat_tlb_flush(pt, vaddr, PAGE_Lx_SIZE(level));
+	/* Making an invalid entry valid could be the make of a writer's
+	 * break-before-make, and a type change needs one: writers only. */
+	if (!pte_hw_valid(expected) ||
+	    ((old ^ attr) & PAGE_ATTR_TYPE_MASK))
+		return -EBUSY;
+	/* Only add: taking a right away needs a shootdown (writers only). */
+	want = old | (attr & PAGE_ATTR_PROT_MASK);
+	if (want == old)
+		return 0;
+	slot = pt_find_slot(pt, PAGE_Lx_ALIGN_DOWN(vaddr, level), level);
+	if (!slot || !uk_cas_acq_rel(slot, &expected,
+				     pte_with_attr(expected, level, want)))
+		return -EAGAIN;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
  * failure points tests walk are the same with or without the cache.
  */
 #include <stdbool.h>
+#include "lib/once.h"
 #include "tree/vtree_node.h"
 
 #define VT_CACHE_MAX 4096 /* nodes kept per size (4.2 MB at most) */
@@ -21,11 +22,11 @@ struct vt_free_node {
 };
 
 static struct vt_node_cache {
-	struct uk_mutex lock;
-	pthread_once_t once;
+	struct uk_mutex lock; /* initialised through @once */
+	uk_once_t once;
 	struct vt_free_node *head[2]; /* [leaf] */
 	unsigned long n[2];
-} vt_cache = {.once = PTHREAD_ONCE_INIT};
+} vt_cache = {.once = UK_ONCE_INIT};
 
 static void cache_init(void)
 {
@@ -36,7 +37,7 @@ static struct vt_free_node *cache_pop(bool leaf)
 {
 	struct vt_free_node *f;
 
-	pthread_once(&vt_cache.once, cache_init);
+	uk_once(&vt_cache.once, cache_init);
 	ukplat_mutex_lock(&vt_cache.lock);
 	f = vt_cache.head[leaf];
 	if (f) {
@@ -65,7 +66,7 @@ void vtn_mem_put(bool leaf, void *mem)
 	struct vt_free_node *f = mem;
 	bool kept = false;
 
-	pthread_once(&vt_cache.once, cache_init);
+	uk_once(&vt_cache.once, cache_init);
 	ukplat_mutex_lock(&vt_cache.lock);
 	if (vt_cache.n[leaf] < VT_CACHE_MAX) {
 		f->next = vt_cache.head[leaf];

@@ -29,8 +29,7 @@
  *   3. The live-node counter is relaxed: it is a statistic read after
  *      uk_rcu_barrier(), which orders the callbacks' decrements before it.
  */
-#include <assert.h>
-#include <string.h>
+#include "lib/string.h"
 #include "atomic.h"
 #include "tree/vtree_node.h"
 
@@ -96,7 +95,7 @@ void vtn_retire_rcu(struct vt_node *chain)
 
 void vtn_copy(struct vt_node *dst, const struct vt_node *src)
 {
-	assert(dst->leaf == src->leaf);
+	UK_ASSERT(dst->leaf == src->leaf);
 	dst->n = src->n;
 	dst->total = src->total;
 	if (src->leaf) {

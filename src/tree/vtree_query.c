@@ -30,7 +30,7 @@
  *      so every load is ordered after the writes that initialised the node.
  *   2. Queries write no shared memory (the read side scales).
  */
-#include <errno.h>
+#include "lib/errno.h"
 #include "tree/vtree_node.h"
 
 static void leaf_entry(const struct vt_leaf *l, unsigned int i,

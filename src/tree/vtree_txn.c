@@ -61,9 +61,8 @@
  *   4. The writer's own loads of the root are relaxed: the owner's mutex
  *      orders them after the previous commit.
  */
-#include <assert.h>
-#include <errno.h>
-#include <string.h>
+#include "lib/errno.h"
+#include "lib/string.h"
 #include "atomic.h"
 #include "tree/vtree_node.h"
 
@@ -93,7 +92,7 @@ static int reserve_fill(struct vt_txn *x, struct vt_reserve *r,
 
 	r->cnt[0] = r->cnt[1] = 0;
 	for (k = 0; k < 2; k++) {
-		assert(need[k] <= VT_RESERVE_MAX);
+		UK_ASSERT(need[k] <= VT_RESERVE_MAX);
 		while (r->cnt[k] < need[k]) {
 			struct vt_node *n = vtn_alloc(k == 1, x->gen);
 
@@ -111,7 +110,7 @@ static struct vt_node *take(struct vt_txn *x, struct vt_reserve *r, bool leaf)
 {
 	struct vt_node *n;
 
-	assert(r->cnt[leaf] > 0);
+	UK_ASSERT(r->cnt[leaf] > 0);
 	n = r->pool[leaf][--r->cnt[leaf]];
 	n->link = x->fresh;
 	x->fresh = n;
@@ -163,7 +162,7 @@ static void walk(struct vt_node *root, __vaddr_t key, struct vt_path *p)
 
 	p->h = 0;
 	for (;;) {
-		assert(p->h < VT_MAX_HEIGHT);
+		UK_ASSERT(p->h < VT_MAX_HEIGHT);
 		p->node[p->h] = n;
 		if (n->leaf)
 			break;
@@ -426,7 +425,7 @@ int vt_txn_insert(struct vt_txn *x, __vaddr_t start, __vaddr_t end,
 		vtn_refresh_slot(nr, 1);
 		x->root = &nr->h;
 	}
-	assert(op.r.cnt[0] == 0 && op.r.cnt[1] == 0);
+	UK_ASSERT(op.r.cnt[0] == 0 && op.r.cnt[1] == 0);
 	return 0;
 }
 
@@ -597,6 +596,6 @@ int vt_txn_erase(struct vt_txn *x, __vaddr_t start)
 		x->root = vt_inode(root)->child[0];
 		drop(x, root);
 	}
-	assert(op.r.cnt[0] == 0 && op.r.cnt[1] == 0);
+	UK_ASSERT(op.r.cnt[0] == 0 && op.r.cnt[1] == 0);
 	return 0;
 }

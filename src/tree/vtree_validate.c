@@ -21,9 +21,9 @@
  *   1. Like every query, it only reads, so it may run on a snapshot inside
  *      a read section while a writer works, or on a transaction's root.
  */
-#include <errno.h>
+#include "lib/errno.h"
 #include <stdarg.h>
-#include <stdio.h>
+#include "lib/fmt.h"
 #include "tree/vtree_node.h"
 
 struct vctx {
@@ -45,12 +45,12 @@ fail(struct vctx *v, const struct vt_node *n, const char *fmt, ...)
 	int k;
 
 	if (v->err && v->errlen > 0) {
-		k = snprintf(v->err, v->errlen, "node %p (%s, n=%u): ",
+		k = uk_snprintf(v->err, v->errlen, "node %p (%s, n=%u): ",
 			     (const void *)n, n->leaf ? "leaf" : "internal",
 			     (unsigned int)n->n);
 		if (k >= 0 && (size_t)k < v->errlen) {
 			va_start(ap, fmt);
-			vsnprintf(v->err + k, v->errlen - (size_t)k, fmt, ap);
+			uk_vsnprintf(v->err + k, v->errlen - (size_t)k, fmt, ap);
 			va_end(ap);
 		}
 	}

@@ -114,10 +114,17 @@ int uk_vma_advise(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 		rc = -EINVAL;
 	if (!rc && e.old.n) {
 		/* WILLNEED wins when both are given. */
-		if (advice & UK_VMA_ADV_WILLNEED)
+		if (advice & UK_VMA_ADV_WILLNEED) {
 			rc = willneed(&e);
-		else
+		} else {
+			struct ukplat_tlb_gather tlb;
+
+			/* One flush; the broken entries are cleared after it
+			 * (break-before-make, see src/pt/pt_unmap.c). */
+			vas_tlb_begin(vas, &tlb);
 			rc = dontneed(&e);
+			vas_tlb_end(&tlb);
+		}
 	}
 	vma_vec_release(&e.old);
 	ukplat_mutex_unlock(&vas->lock);

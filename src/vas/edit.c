@@ -16,7 +16,7 @@
  * The page-table work between 3 and 4 (after a grace period) belongs to
  * the callers, which know what it is.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "vas_internal.h"
 
 int vma_vec_push(struct vma_vec *vec, struct uk_vma *vma)

@@ -4,14 +4,27 @@
  *
  *   1. rcu_read_lock; find the VMA (vt_snapshot: acquire on the root).
  *   2. A PENDING VMA (a REPLACE whose old PTEs are still being removed):
- *      leave the read section, wait for vas->lock, retry.
+ *      leave the read section; wait for vas->lock and retry, or, with
+ *      UK_VMA_FAULT_NOWAIT (or when the caller is itself inside a read
+ *      section), return -EAGAIN.
  *   3. Check the access against the VMA's attributes.
- *   4. Walk: a present leaf with the rights the VMA gives is a spurious
- *      fault (another CPU resolved it): done, no hook call. A present leaf
- *      with fewer rights (set_attr raised them) is upgraded by CAS.
+ *   4. Walk: a present leaf with the rights the access needs is a spurious
+ *      fault (another CPU resolved it, or this CPU's TLB held an older
+ *      entry): drop this CPU's entry, done, no hook call. A valid leaf
+ *      with fewer rights but the VMA's memory type (set_attr raised them)
+ *      gets the missing rights by one CAS, then the same local drop. An
+ *      entry the fault may not touch (hardware-invalid: a writer's
+ *      break-before-make; or another memory type: a writer is changing
+ *      it) is handled like step 2: the writer holds vas->lock until it is
+ *      done.
  *   5. The type's hook supplies a frame; ukplat_pt_install publishes it
  *      with one CAS from the empty entry. Losing the CAS means another
  *      fault or a populate won: give our frame back and re-check.
+ *
+ * The fault never asks for a TLB shootdown and never waits inside its
+ * read section, so it may run with interrupts disabled: a shootdown waits
+ * for this CPU's acknowledgement, which only a CPU with interrupts enabled
+ * gives. Where it waits (step 2) it is outside the read section.
  *
  * Orderings relied on:
  *   (a) the acquire load of vma->state pairs with the release store in
@@ -45,18 +58,29 @@ static bool covers(unsigned long have, unsigned long want)
 }
 
 /* Step 4. Returns 0 when the page is now usable, -ENOENT when it is not
- * present, -EAGAIN when it changed under us. */
+ * present, -EAGAIN when it changed under us, VAS_FAULT_WAIT when only the
+ * writer that holds vas->lock may change it. */
 static int check_present(struct uk_pagetable *pt, struct uk_vma *vma,
 			 __vaddr_t vaddr, unsigned int type, __pte_t *pte,
 			 unsigned int *level)
 {
+	__vaddr_t base;
+	int rc;
+
 	if (ukplat_pt_lookup(pt, vaddr, level, pte))
 		return -ENOENT;
-	if (covers(ukplat_pte_attr(*pte), needed_prot(type)))
-		return 0;
-	/* Fewer rights than the VMA gives: raise to the VMA's. */
-	return ukplat_pt_update_attr(pt, PAGE_Lx_ALIGN_DOWN(vaddr, *level),
-				     *level, *pte, vma->attr);
+	base = PAGE_Lx_ALIGN_DOWN(vaddr, *level);
+	if (!covers(ukplat_pte_attr(*pte), needed_prot(type))) {
+		/* Raise to the VMA's rights (only adds, same frame and
+		 * type; -EBUSY otherwise). */
+		rc = ukplat_pt_update_attr(pt, base, *level, *pte, vma->attr);
+		if (rc)
+			return rc == -EBUSY ? VAS_FAULT_WAIT : rc;
+	}
+	/* The entry is usable; this CPU may still cache the one that
+	 * faulted (arm64 may keep it; x86 dropped it on the #PF). */
+	ukplat_tlb_flush_local(pt, base, *level);
+	return 0;
 }
 
 int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
@@ -104,28 +128,48 @@ int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 	return -EAGAIN;
 }
 
-int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
+/* One attempt inside a read section. */
+static int fault_once(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
 {
 	struct uk_vma *vma;
+	int rc;
+
+	uk_rcu_read_lock();
+	vma = vas_find_rcu(vas, vaddr);
+	if (!vma)
+		rc = -EFAULT;
+	else if (uk_load_acquire(&vma->state) == UK_VMA_STATE_PENDING)
+		rc = VAS_FAULT_WAIT;
+	else
+		rc = vas_fault_vma_rcu(vas, vma, vaddr, type);
+	uk_rcu_read_unlock();
+	return rc;
+}
+
+int uk_vas_fault(struct uk_vas *vas, __vaddr_t vaddr, unsigned int type)
+{
+	bool nowait = type & UK_VMA_FAULT_NOWAIT;
 	int rc;
 
 	if (!vas)
 		return -EINVAL;
 	if (!uk_vas_paging_enabled())
 		return -EFAULT; /* this thread switched demand paging off */
+	type &= ~UK_VMA_FAULT_NOWAIT; /* the type hooks never see it */
 	for (;;) {
-		uk_rcu_read_lock();
-		vma = vas_find_rcu(vas, vaddr);
-		if (vma && uk_load_acquire(&vma->state) == UK_VMA_STATE_PENDING) {
-			uk_rcu_read_unlock();
-			/* The writer holds the lock until the VMA is live. */
-			ukplat_mutex_lock(&vas->lock);
-			ukplat_mutex_unlock(&vas->lock);
-			continue;
-		}
-		rc = vma ? vas_fault_vma_rcu(vas, vma, vaddr, type) : -EFAULT;
-		uk_rcu_read_unlock();
-		return rc;
+		rc = fault_once(vas, vaddr, type);
+		if (rc != VAS_FAULT_WAIT)
+			return rc;
+		/* Waiting inside a read section would deadlock with the
+		 * writer's grace period: such a caller gets -EAGAIN too. */
+		if (nowait || uk_rcu_read_ongoing())
+			return -EAGAIN;
+		/* The writer holds the lock until the VMA is live and every
+		 * entry it broke is made again. We hold no read section and
+		 * (being able to sleep) have interrupts enabled, so its
+		 * shootdown does not wait for us. */
+		ukplat_mutex_lock(&vas->lock);
+		ukplat_mutex_unlock(&vas->lock);
 	}
 }
 
@@ -136,4 +180,15 @@ int uk_vas_fault_hw(struct uk_vas *vas, __vaddr_t vaddr, unsigned long report)
 	if (type < 0)
 		return type;
 	return uk_vas_fault(vas, vaddr, (unsigned int)type);
+}
+
+int uk_vas_fault_hw_nowait(struct uk_vas *vas, __vaddr_t vaddr,
+			   unsigned long report)
+{
+	int type = uk_arch_fault_type(report);
+
+	if (type < 0)
+		return type;
+	return uk_vas_fault(vas, vaddr,
+			    (unsigned int)type | UK_VMA_FAULT_NOWAIT);
 }

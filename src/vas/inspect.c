@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Introspection: /proc/<pid>/maps-like printing with resident sizes, and
- * the validator tests call after every operation. The validator takes the
- * VAS lock, so it sees a quiescent tree; faults may still add PTEs, which
- * it checks like any other.
+ * Introspection: /proc/<pid>/maps-like dumps with resident sizes, and the
+ * validator tests call after every operation. The validator takes the VAS
+ * lock, so it sees a quiescent tree; faults may still add PTEs, which it
+ * checks like any other.
+ *
+ * The validator judges only what the library mapped: the leaves inside
+ * [vas->va_start, vas->va_end). A kernel's own mappings elsewhere in the
+ * same page table (its half) are not looked at.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "lib/fmt.h"
+#include "lib/sort.h"
+#include "lib/string.h"
 #include "vas_internal.h"
 
 struct resident {
@@ -39,46 +43,77 @@ __sz uk_vma_resident(const struct uk_vma *vma)
 	return r.bytes;
 }
 
-void uk_vas_print(struct uk_vas *vas, FILE *out)
+void vas_dump(struct uk_vas *vas, char (*mark)(const struct uk_vma *),
+	      uk_print_fn fn, void *arg)
 {
 	struct uk_vma_iter it;
 	const struct uk_vma *vma;
 	unsigned long a;
+	char line[160];
 
 	uk_rcu_read_lock();
 	uk_vma_iter_init(&it, vas);
 	while ((vma = uk_vma_iter_next(&it))) {
 		a = vma->attr;
-		fprintf(out, "%012lx-%012lx %c%c%c%c %8zuK rss %8zuK %s\n",
-			vma->start, vma->end,
-			(a & PAGE_ATTR_PROT_READ) ? 'r' : '-',
-			(a & PAGE_ATTR_PROT_WRITE) ? 'w' : '-',
-			(a & PAGE_ATTR_PROT_EXEC) ? 'x' : '-',
-			(vma->flags & UK_VMA_MAP_EXTF_FLAGS) &&
-					vma->ops == &uk_vma_file_ops
-				? 's'
-				: 'p',
-			(size_t)((vma->end - vma->start) >> 10),
-			(size_t)(uk_vma_resident(vma) >> 10),
-			vma->name ? vma->name : "");
+		uk_snprintf(line, sizeof(line),
+			    "%012lx-%012lx %c%c%c%c %8zuK rss %8zuK %s\n",
+			    vma->start, vma->end,
+			    (a & PAGE_ATTR_PROT_READ) ? 'r' : '-',
+			    (a & PAGE_ATTR_PROT_WRITE) ? 'w' : '-',
+			    (a & PAGE_ATTR_PROT_EXEC) ? 'x' : '-',
+			    mark ? mark(vma) : 'p',
+			    (size_t)((vma->end - vma->start) >> 10),
+			    (size_t)(uk_vma_resident(vma) >> 10),
+			    vma->name ? vma->name : "");
+		fn(arg, line);
 	}
 	uk_rcu_read_unlock();
+}
+
+void uk_vas_dump(struct uk_vas *vas, uk_print_fn fn, void *arg)
+{
+	vas_dump(vas, NULL, fn, arg);
 }
 
 struct pte_check {
 	struct uk_vas *vas;
 	char *err;
 	__sz errlen;
-	__paddr_t *frames; /* owned (non-DMA) frames seen, to find doubles */
+	/* Owned (non-DMA) frames seen, to find doubles: scratch pages from
+	 * ukplat_pages_alloc (the validator runs in THREAD context). */
+	__paddr_t *frames;
 	size_t n, cap;
 	int rc;
 };
 
+static void frames_free(struct pte_check *c)
+{
+	if (c->frames)
+		ukplat_pages_free(c->frames, c->cap * sizeof(*c->frames));
+	c->frames = NULL;
+}
+
 static int fail(struct pte_check *c, const char *what, __vaddr_t va)
 {
-	snprintf(c->err, c->errlen, "%s at %#lx", what, va);
+	uk_snprintf(c->err, c->errlen, "%s at %#lx", what, va);
 	c->rc = -EUCLEAN;
 	return 1;
+}
+
+/* Double the scratch list (one page at first). 0 or -ENOMEM. */
+static int frames_grow(struct pte_check *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : PAGE_SIZE / sizeof(*c->frames);
+	__paddr_t *f = ukplat_pages_alloc(cap * sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	if (c->n)
+		memcpy(f, c->frames, c->n * sizeof(*f));
+	frames_free(c);
+	c->frames = f;
+	c->cap = cap;
+	return 0;
 }
 
 static int check_leaf(__vaddr_t va, unsigned int level, __pte_t pte, void *arg)
@@ -96,24 +131,10 @@ static int check_leaf(__vaddr_t va, unsigned int level, __pte_t pte, void *arg)
 		return fail(c, "PTE has more rights than its VMA", va);
 	if (vma->ops == &uk_vma_dma_ops)
 		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		__paddr_t *f = realloc(c->frames, cap * sizeof(*f));
-
-		if (!f)
-			return fail(c, "validator out of memory", va);
-		c->frames = f;
-		c->cap = cap;
-	}
+	if (c->n == c->cap && frames_grow(c))
+		return fail(c, "validator out of memory", va);
 	c->frames[c->n++] = ukplat_pte_paddr(pte, level);
 	return 0;
-}
-
-static int cmp_paddr(const void *a, const void *b)
-{
-	__paddr_t x = *(const __paddr_t *)a, y = *(const __paddr_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int check_vmas(struct uk_vas *vas, char *err, __sz errlen)
@@ -127,8 +148,8 @@ static int check_vmas(struct uk_vas *vas, char *err, __sz errlen)
 		    !PAGE_Lx_ALIGNED(vma->start, vma_level(vma)) ||
 		    !PAGE_Lx_ALIGNED(vma->end, vma_level(vma)) ||
 		    uk_load_relaxed(&vma->state) != UK_VMA_STATE_LIVE) {
-			snprintf(err, errlen, "bad VMA %#lx-%#lx", vma->start,
-				 vma->end);
+			uk_snprintf(err, errlen, "bad VMA %#lx-%#lx",
+				    vma->start, vma->end);
 			return -EUCLEAN;
 		}
 	}
@@ -153,15 +174,16 @@ int uk_vas_validate(struct uk_vas *vas, char *err, __sz errlen)
 		rc = c.rc;
 	}
 	if (!rc && c.n) {
-		qsort(c.frames, c.n, sizeof(*c.frames), cmp_paddr);
+		uk_sort_ulong(c.frames, c.n);
 		for (i = 1; i < c.n && !rc; i++)
 			if (c.frames[i] == c.frames[i - 1]) {
-				snprintf(err, errlen, "frame %#lx mapped twice",
-					 c.frames[i]);
+				uk_snprintf(err, errlen,
+					    "frame %#lx mapped twice",
+					    c.frames[i]);
 				rc = -EUCLEAN;
 			}
 	}
-	free(c.frames);
+	frames_free(&c);
 	ukplat_mutex_unlock(&vas->lock);
 	return rc;
 }

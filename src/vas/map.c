@@ -8,12 +8,12 @@
  * "Fault vs REPLACE"):
  *   1. the new VMA is published PENDING together with the removal;
  *   2. uk_rcu_synchronize(): every fault that saw an old VMA is done;
- *   3. the old VMAs' PTEs are removed;
+ *   3. the old VMAs' PTEs are removed, and the TLB flushed once;
  *   4. populate, then the new VMA is marked LIVE (release).
  * A fault that meets the PENDING VMA waits for vas->lock and retries, so
  * no PTE of the new VMA exists before step 3 could remove it.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "vas_internal.h"
 #include "vas/types/types.h"
 
@@ -145,8 +145,14 @@ static void map_after_commit(struct vas_edit *e, struct vas_prefault *pf,
 			     int level)
 {
 	if (e->pending) {
+		struct ukplat_tlb_gather tlb;
+
+		/* One flush for the old pages and the stale tables, before
+		 * the first new entry is written (break-before-make). */
+		vas_tlb_begin(e->vas, &tlb);
 		vas_edit_clear_old(e);
 		drop_stale_tables(e->vas, e->start, e->end - e->start, level);
+		vas_tlb_end(&tlb);
 	}
 	if (pf->n)
 		vas_prefault_install(pf);

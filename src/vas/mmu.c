@@ -11,25 +11,24 @@
  * rights, the fault handler runs outside the read section (it may wait on
  * the VAS lock for a PENDING VMA) and the piece is retried.
  */
-#include <string.h>
+#include "lib/string.h"
 #include <uk/mmu.h>
 #include "vas_internal.h"
 
-static _Thread_local bool paging_off;
-
+/* The switch is a per-context word (plat.h): non-NULL means off. */
 void uk_vas_paging_disable(void)
 {
-	paging_off = true;
+	ukplat_ctx_set(UKPLAT_CTX_PAGING_OFF, (void *)1);
 }
 
 void uk_vas_paging_enable(void)
 {
-	paging_off = false;
+	ukplat_ctx_set(UKPLAT_CTX_PAGING_OFF, NULL);
 }
 
 bool uk_vas_paging_enabled(void)
 {
-	return !paging_off;
+	return ukplat_ctx_get(UKPLAT_CTX_PAGING_OFF) == NULL;
 }
 
 enum mmu_op { MMU_READ, MMU_WRITE, MMU_PROBE_R, MMU_PROBE_RW };
@@ -131,7 +130,7 @@ static __sz mmu_access(struct uk_vas *vas, __vaddr_t vaddr, char *buf,
 __sz uk_vas_read(struct uk_vas *vas, __vaddr_t vaddr, void *buf, __sz len)
 {
 	return mmu_access(vas, vaddr, buf, len, MMU_READ, UK_VMA_FAULT_READ,
-			  !paging_off);
+			  uk_vas_paging_enabled());
 }
 
 __sz uk_vas_write(struct uk_vas *vas, __vaddr_t vaddr, const void *buf,
@@ -139,13 +138,13 @@ __sz uk_vas_write(struct uk_vas *vas, __vaddr_t vaddr, const void *buf,
 {
 	/* The buffer is only read; the cast serves the shared helper. */
 	return mmu_access(vas, vaddr, (char *)(uintptr_t)buf, len, MMU_WRITE,
-			  UK_VMA_FAULT_WRITE, !paging_off);
+			  UK_VMA_FAULT_WRITE, uk_vas_paging_enabled());
 }
 
 __sz uk_vas_fetch(struct uk_vas *vas, __vaddr_t vaddr, void *buf, __sz len)
 {
 	return mmu_access(vas, vaddr, buf, len, MMU_READ, UK_VMA_FAULT_EXEC,
-			  !paging_off);
+			  uk_vas_paging_enabled());
 }
 
 int uk_vas_translate(struct uk_vas *vas, __vaddr_t vaddr, unsigned int access,

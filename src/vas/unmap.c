@@ -113,8 +113,14 @@ static int edit_range(struct uk_vas *vas, __vaddr_t vaddr, __sz len,
 	if (rc) {
 		vas_edit_abort(&e);
 	} else {
+		struct ukplat_tlb_gather tlb;
+
+		/* One TLB flush for the whole operation, before any frame
+		 * goes back and before the new VMAs are marked live. */
+		vas_tlb_begin(vas, &tlb);
 		if (e.old.n)
 			apply(&e, attr);
+		vas_tlb_end(&tlb);
 		vas_edit_finish(&e);
 	}
 	ukplat_mutex_unlock(&vas->lock);

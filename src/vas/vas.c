@@ -7,7 +7,6 @@
  * VMAs they point to are fully initialised when read, and stay allocated
  * until the section ends (they are retired through uk_rcu_call).
  */
-#include <stdlib.h>
 #include "ukvmem_config.h"
 #include "vas_internal.h"
 
@@ -18,26 +17,43 @@
 #define VAS_VA_END (1UL << 47)
 #endif
 
-static _Thread_local struct uk_vas *active_vas;
-
-int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
-		struct uk_alloc *a)
+int uk_vas_init_range(struct uk_vas *vas, struct uk_pagetable *pt,
+		      struct uk_alloc *a, __vaddr_t start, __vaddr_t end)
 {
-	if (!vas || !pt)
+	if (!vas || !pt || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(end) ||
+	    start < PAGE_SIZE || start >= end || start < pt->va_start ||
+	    end > pt->va_end)
 		return -EINVAL;
 	vas->tree = ukplat_malloc(sizeof(*vas->tree));
 	if (!vas->tree)
 		return -ENOMEM;
 	vas->pt = pt;
 	vas->a = a;
-	/* Page 0 stays unmapped so that NULL dereferences always fault. */
-	vas->va_start = PAGE_SIZE;
-	vas->va_end = VAS_VA_END;
-	vas->vma_base = UK_VAS_VMA_BASE;
+	vas->va_start = start;
+	vas->va_end = end;
+	vas->vma_base = UK_VAS_VMA_BASE >= start && UK_VAS_VMA_BASE < end
+				? UK_VAS_VMA_BASE
+				: start;
 	vas->flags = 0;
 	vt_init(vas->tree, vas->va_start, vas->va_end);
 	ukplat_mutex_init(&vas->lock);
 	return 0;
+}
+
+int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
+		struct uk_alloc *a)
+{
+	/* Page 0 stays unmapped so that NULL dereferences always fault. */
+	__vaddr_t start = PAGE_SIZE, end = VAS_VA_END;
+
+	if (!vas || !pt)
+		return -EINVAL;
+	/* A table that is partly a kernel's limits the default range. */
+	if (pt->va_start > start)
+		start = pt->va_start;
+	if (pt->va_end < end)
+		end = pt->va_end;
+	return uk_vas_init_range(vas, pt, a, start, end);
 }
 
 /*
@@ -47,6 +63,7 @@ int uk_vas_init(struct uk_vas *vas, struct uk_pagetable *pt,
  */
 void uk_vas_destroy(struct uk_vas *vas)
 {
+	struct ukplat_tlb_gather tlb;
 	const struct vt_node *root;
 	struct uk_vma *vma, *next;
 
@@ -54,11 +71,13 @@ void uk_vas_destroy(struct uk_vas *vas)
 		return;
 	ukplat_mutex_lock(&vas->lock);
 	root = vt_snapshot(vas->tree);
+	vas_tlb_begin(vas, &tlb);
 	for (vma = vas_next_from(root, 0); vma; vma = next) {
 		next = vas_next_from(root, vma->end);
 		vma_unmap_range(vma, vma->start, vma->end - vma->start);
 		vma_free(vma);
 	}
+	vas_tlb_end(&tlb);
 	vt_destroy(vas->tree);
 	ukplat_mutex_unlock(&vas->lock);
 	/* Frames and nodes retired earlier are freed by now. */
@@ -66,18 +85,19 @@ void uk_vas_destroy(struct uk_vas *vas)
 	ukplat_free(vas->tree);
 	vas->tree = NULL;
 	ukplat_mutex_destroy(&vas->lock);
-	if (active_vas == vas)
-		active_vas = NULL;
+	if (uk_vas_get_active() == vas)
+		uk_vas_set_active(NULL);
 }
 
+/* Per thread on the host, per thread or CPU in a kernel (plat.h). */
 struct uk_vas *uk_vas_get_active(void)
 {
-	return active_vas;
+	return ukplat_ctx_get(UKPLAT_CTX_ACTIVE_VAS);
 }
 
 int uk_vas_set_active(struct uk_vas *vas)
 {
-	active_vas = vas;
+	ukplat_ctx_set(UKPLAT_CTX_ACTIVE_VAS, vas);
 	return 0;
 }
 

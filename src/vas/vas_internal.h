@@ -6,15 +6,14 @@
 #ifndef UK_VAS_INTERNAL_H
 #define UK_VAS_INTERNAL_H
 
-#include <assert.h>
-#include <errno.h>
+#include "lib/errno.h"
 #include <stdbool.h>
 #include <uk/vmem.h>
 #include <uk/vma_types.h>
 #include "atomic.h"
 #include "tree/vtree.h"
 
-#define vas_assert_locked(vas) assert(ukplat_mutex_held(&(vas)->lock))
+#define vas_assert_locked(vas) UK_ASSERT(ukplat_mutex_held(&(vas)->lock))
 
 static inline struct uk_pagetable *vas_pt(struct uk_vas *vas)
 {
@@ -117,6 +116,14 @@ void vas_edit_abort(struct vas_edit *e);
 
 /* ---- Page-table work of a VMA (vma_pt.c) --------------------------------- */
 
+/* The TLB work of one writer operation: from begin to end, every range
+ * operation on vas->pt by the calling thread (also inside type hooks)
+ * records into @g; end asks for one flush and then frees the frames and
+ * tables (include/uk/pagetable.h). Caller: vas->lock, outside any read
+ * section. */
+void vas_tlb_begin(struct uk_vas *vas, struct ukplat_tlb_gather *g);
+void vas_tlb_end(struct ukplat_tlb_gather *g);
+
 /* Remove the VMA's PTEs in [vaddr, vaddr + len) the way its type wants. */
 int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len);
 
@@ -149,7 +156,13 @@ void vas_prefault_release(struct vas_prefault *pf);
 
 /* ---- Fault path (fault.c) ------------------------------------------------ */
 
-/* The VMA's fault hook for one page, then the CAS install. Caller: RCU. */
+/* Returned by vas_fault_vma_rcu (never by a public function): the entry
+ * or the VMA is being changed by the writer holding vas->lock; wait for
+ * it outside the read section, or give -EAGAIN to a caller that cannot. */
+#define VAS_FAULT_WAIT 1
+
+/* The VMA's fault hook for one page, then the CAS install. Caller: RCU.
+ * 0, VAS_FAULT_WAIT or a negative errno. */
 int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
 		      __vaddr_t vaddr, unsigned int type);
 
@@ -158,6 +171,13 @@ int vas_fault_vma_rcu(struct uk_vas *vas, struct uk_vma *vma,
  * pause a fault in its race window deterministically. */
 extern void (*_Atomic vas_fault_window_hook)(struct uk_vas *vas,
 					     __vaddr_t vaddr);
+
+/* ---- Introspection (inspect.c) ------------------------------------------ */
+
+/* uk_vas_dump with the fourth column of each line from @mark (NULL: 'p'),
+ * so that the host's printer can mark shared file mappings. */
+void vas_dump(struct uk_vas *vas, char (*mark)(const struct uk_vma *),
+	      uk_print_fn fn, void *arg);
 
 /* ---- Argument checks (map.c) ---------------------------------------------- */
 

@@ -5,8 +5,7 @@
  * copy made here, published by a tree commit, and the original is retired
  * through RCU once no reader can reach it.
  */
-#include <stdlib.h>
-#include <string.h>
+#include "lib/string.h"
 #include "vas_internal.h"
 
 int vma_set_name(struct uk_vma *vma, const char *name)
@@ -17,7 +16,7 @@ int vma_set_name(struct uk_vma *vma, const char *name)
 	vma->name = NULL;
 	if (!name)
 		return 0;
-	len = strlen(name) + 1;
+	len = uk_strlen(name) + 1;
 	copy = ukplat_malloc(len);
 	if (!copy)
 		return -ENOMEM;
@@ -31,7 +30,7 @@ struct uk_vma *vma_clone_range(const struct uk_vma *vma, __vaddr_t start,
 {
 	struct uk_vma *copy;
 
-	assert(start >= vma->start && end <= vma->end && start < end);
+	UK_ASSERT(start >= vma->start && end <= vma->end && start < end);
 	copy = ukplat_aligned_alloc(UK_CACHELINE, vma->size);
 	if (!copy)
 		return NULL;
@@ -74,7 +73,7 @@ static bool names_equal(const char *a, const char *b)
 {
 	if (!a || !b)
 		return a == b;
-	return strcmp(a, b) == 0;
+	return uk_strcmp(a, b) == 0;
 }
 
 bool vma_compatible(const struct uk_vma *a, const struct uk_vma *b)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Page-table work done on behalf of a VMA by writers: removing its pages
- * and pre-faulting (populate, WILLNEED, a stack's premapped part).
+ * Page-table work done on behalf of a VMA by writers: the operation's TLB
+ * gather, removing pages and pre-faulting (populate, WILLNEED, a stack's
+ * premapped part).
  *
  * Pre-faulting is split in two so that map stays all or nothing: prepare
  * takes every frame from the type's fault hook before the tree commit (and
@@ -9,8 +10,21 @@
  * uses the same CAS as faults, so a fault that got to a page first keeps
  * its frame and the prepared one goes back.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "vas_internal.h"
+
+void vas_tlb_begin(struct uk_vas *vas, struct ukplat_tlb_gather *g)
+{
+	vas_assert_locked(vas);
+	ukplat_tlb_gather_init(g, vas->pt);
+	ukplat_tlb_gather_use(g);
+}
+
+void vas_tlb_end(struct ukplat_tlb_gather *g)
+{
+	ukplat_tlb_gather_use(NULL);
+	ukplat_tlb_gather_finish(g);
+}
 
 int vma_unmap_range(struct uk_vma *vma, __vaddr_t vaddr, __sz len)
 {
@@ -128,7 +142,7 @@ void vas_prefault_install(struct vas_prefault *pf)
 				       pf->vma->attr, &found, &found_level);
 		/* Tables come from the reserve: only a fault that resolved
 		 * this page first can stop us; it keeps its frame. */
-		assert(rc == 0 || rc == -EEXIST);
+		UK_ASSERT(rc == 0 || rc == -EEXIST);
 		if (rc)
 			give_back(pf->vma, vbase, pf->level, pf->frames[i]);
 		pf->frames[i] = __PADDR_INV;

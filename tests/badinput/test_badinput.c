@@ -16,6 +16,7 @@
  * left behind (the existing read-only PTE of a resident page stays as it
  * was).
  */
+#include <uk/host.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

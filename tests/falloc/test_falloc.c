@@ -17,6 +17,7 @@
 #include <uk/falloc.h>
 #include <uk/physmem.h>
 #include <uk/plat.h>
+#include <uk/host.h>
 
 #define GIB (1UL << 30)
 #define MIB (1UL << 20)
@@ -621,6 +622,68 @@ static void random_vs_shadow(void **state)
 	zone_fini(&z);
 }
 
+/* Metadata handed in by the caller (a kernel at boot): any contents, the
+ * allocator works in it, and destroy leaves it to the caller. */
+static void create_in_caller_memory(void **state)
+{
+	struct uk_physmem pm;
+	struct uk_falloc *fa = NULL;
+	__sz need;
+	char *meta;
+	__paddr_t p;
+
+	(void)state;
+	assert_int_equal(uk_physmem_init(&pm, 64 * MIB), 0);
+	need = uk_falloc_meta_size(&pm);
+	assert_true(need > 0 && need % PAGE_SIZE == 0);
+	/* One page more, to hand in a misaligned block below. */
+	meta = aligned_alloc(PAGE_SIZE, need + PAGE_SIZE);
+	assert_non_null(meta);
+	memset(meta, 0xa5, need + PAGE_SIZE);
+
+	assert_int_equal(uk_falloc_create_in(&fa, &pm, meta, need - PAGE_SIZE),
+			 -EINVAL);
+	assert_int_equal(uk_falloc_create_in(&fa, &pm, meta + 8, need),
+			 -EINVAL);
+	assert_int_equal(uk_falloc_create_in(&fa, &pm, NULL, need), -EINVAL);
+	assert_int_equal(uk_falloc_create_in(NULL, &pm, meta, need), -EINVAL);
+	assert_null(fa);
+
+	/* Injected metadata failures do not apply: nothing is allocated. */
+	ukplat_inject_arm(UK_INJECT_META, 1);
+	assert_int_equal(uk_falloc_create_in(&fa, &pm, meta, need), 0);
+	ukplat_inject_arm(UK_INJECT_META, 0);
+	assert_int_equal(fa->free_memory(fa), pm.size);
+	assert_int_equal(uk_falloc_validate(fa), 0);
+	p = uk_falloc(fa, 3);
+	assert_int_not_equal(p, __PADDR_INV);
+	assert_int_equal(uk_falloc_used(fa), 3 * PAGE_SIZE);
+	assert_int_equal(uk_ffree(fa, p, 3), 0);
+	uk_falloc_drain(fa);
+	assert_int_equal(uk_falloc_validate(fa), 0);
+	uk_falloc_destroy(fa);
+	/* Still the caller's: the tail page past the block is untouched. */
+	assert_int_equal((unsigned char)meta[need], 0xa5);
+	meta[0] = 1;
+	free(meta);
+	uk_physmem_destroy(&pm);
+}
+
+static void meta_size_of_bad_zone(void **state)
+{
+	struct uk_physmem bad = {.base = UK_PHYSMEM_BASE, .size = 0,
+				 .host = (char *)&bad};
+
+	(void)state;
+	assert_int_equal(uk_falloc_meta_size(&bad), 0);
+	bad.size = PAGE_SIZE + 1;
+	assert_int_equal(uk_falloc_meta_size(&bad), 0);
+	bad.size = PAGE_SIZE;
+	bad.host = NULL;
+	assert_int_equal(uk_falloc_meta_size(&bad), 0);
+	assert_int_equal(uk_falloc_meta_size(NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +704,8 @@ int main(void)
 		cmocka_unit_test(injected_failure),
 		cmocka_unit_test(convenience),
 		cmocka_unit_test(random_vs_shadow),
+		cmocka_unit_test(create_in_caller_memory),
+		cmocka_unit_test(meta_size_of_bad_zone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

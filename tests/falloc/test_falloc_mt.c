@@ -22,6 +22,7 @@
 #include <uk/falloc.h>
 #include <uk/physmem.h>
 #include <uk/plat.h>
+#include <uk/host.h>
 
 #if defined(__SANITIZE_THREAD__)
 #define SCALE 4

@@ -26,6 +26,7 @@
  * a stack's premapped part into a range with no table yet) check that the
  * table pages are reserved before it (ukplat_pt_reserve).
  */
+#include <uk/host.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

@@ -13,6 +13,7 @@
  *   compared; every 32 steps the validator runs, every 256 steps the deep
  *   check (dirty pages) runs, every 1024 with frame accounting.
  */
+#include <uk/host.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

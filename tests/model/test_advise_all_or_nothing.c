@@ -13,6 +13,7 @@
 #include <uk/mmu.h>
 #include <uk/physmem.h>
 #include <uk/falloc.h>
+#include <uk/host.h>
 
 int main(void)
 {

@@ -16,6 +16,7 @@
 #include <uk/pagetable.h>
 #include <uk/physmem.h>
 #include <uk/plat.h>
+#include <uk/host.h>
 
 #define GiB (1UL << 30)
 #define MiB (1UL << 20)

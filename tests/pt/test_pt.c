@@ -475,24 +475,61 @@ static void test_unmap_frees_tables(void **state)
 	assert_int_equal(pt.pending_frames, 0);
 }
 
-/* A leftover empty table is reclaimed for a large page. */
+static struct uk_tlb_flush_req last_req;
+static int nr_reqs;
+
+static void record_req(const struct uk_tlb_flush_req *req)
+{
+	last_req = *req;
+	nr_reqs++;
+}
+
+/* Leftover empty tables are dropped for large pages: one request (TABLES)
+ * for all of them, before the first install; a table with a leaf stays. */
 static void test_reclaim_empty_table(void **state)
 {
 	__vaddr_t va = 40 * GiB;
 	long tables;
 
 	(void)state;
-	assert_int_equal(ukplat_page_map(&pt, va + PAGE_SIZE, __PADDR_ANY, 1,
-					 RW, 0),
-			 0);
-	assert_int_equal(ukplat_page_unmap(&pt, va + PAGE_SIZE, 1, 0), 0);
+	for (int i = 0; i < 2; i++) {
+		__vaddr_t at = va + i * 2 * MiB + PAGE_SIZE;
+
+		assert_int_equal(ukplat_page_map(&pt, at, __PADDR_ANY, 1, RW,
+						 0),
+				 0);
+		assert_int_equal(ukplat_page_unmap(&pt, at, 1, 0), 0);
+	}
 	tables = pt.nr_tables;
-	assert_int_equal(ukplat_page_map(&pt, va, __PADDR_ANY, 512, RW,
+	nr_reqs = 0;
+	ukplat_set_tlb_flush(record_req);
+	assert_int_equal(ukplat_page_map(&pt, va, __PADDR_ANY, 1024, RW,
 					 PAGE_FLAG_FORCE_SIZE |
 						 PAGE_FLAG_SIZE(1)),
 			 0);
-	assert_int_equal(pt.nr_tables, tables - 1);
+	assert_int_equal(nr_reqs, 1);
+	assert_ptr_equal(last_req.pt, &pt);
+	assert_int_equal(last_req.start, va);
+	assert_int_equal(last_req.len, 4 * MiB);
+	assert_int_equal(last_req.flags, UK_TLB_FLUSH_TABLES);
+	assert_int_equal(pt.nr_tables, tables - 2);
 	assert_int_equal(walk_level(va, NULL, NULL), 1);
+	assert_int_equal(walk_level(va + 2 * MiB, NULL, NULL), 1);
+	/* one unmap of two 2 MiB pages: one request, level 1 */
+	assert_int_equal(ukplat_page_unmap(&pt, va, 1024, 0), 0);
+	assert_int_equal(nr_reqs, 2);
+	assert_int_equal(last_req.level, 1);
+	/* a table that still holds a leaf is not dropped */
+	assert_int_equal(ukplat_page_map(&pt, va + PAGE_SIZE, __PADDR_ANY, 1,
+					 RW, 0),
+			 0);
+	assert_int_equal(ukplat_page_map(&pt, va, __PADDR_ANY, 512, RW,
+					 PAGE_FLAG_FORCE_SIZE |
+						 PAGE_FLAG_SIZE(1)),
+			 -EEXIST);
+	assert_int_equal(walk_level(va + PAGE_SIZE, NULL, NULL), 0);
+	assert_int_equal(nr_reqs, 2);
+	ukplat_set_tlb_flush(NULL);
 	assert_int_equal(ukplat_page_unmap(&pt, va, 512, 0), 0);
 }
 
@@ -624,11 +661,28 @@ static void test_kmap_and_attr(void **state)
 	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
 					       PAGE_ATTR_PROT_RWX),
 			 0);
-	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte, RO), -EAGAIN);
+	/* stale expected entry; no slot at an unmapped address */
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
+					       PAGE_ATTR_PROT_RWX),
+			 -EAGAIN);
+	assert_int_equal(ukplat_pt_update_attr(&pt, va + 4 * MiB, 0, pte,
+					       PAGE_ATTR_PROT_RWX),
+			 -EAGAIN);
+	assert_int_equal(ukplat_pt_lookup(&pt, va, &level, &pte), 0);
+	/* never lowers: asking for less keeps every right */
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte, RO), 0);
 	walk_level(va, &attr, NULL);
 	assert_int_equal(attr, PAGE_ATTR_PROT_RWX);
-	assert_int_equal(ukplat_pt_update_attr(&pt, va + 4 * MiB, 0, pte, RO),
-			 -EAGAIN);
+	/* another memory type: a writer's job (break-before-make) */
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte,
+					       RW | PAGE_ATTR_TYPE_DEVICE),
+			 -EBUSY);
+	/* a hardware-invalid entry is never made valid by a fault */
+	assert_int_equal(ukplat_page_set_attr(&pt, va, 1, PAGE_ATTR_PROT_NONE,
+					      0),
+			 0);
+	assert_int_equal(ukplat_pt_lookup(&pt, va, &level, &pte), 0);
+	assert_int_equal(ukplat_pt_update_attr(&pt, va, 0, pte, RW), -EBUSY);
 	assert_int_equal(ukplat_page_unmap(&pt, va, 2, 0), 0);
 
 	/* deferred free of a caller's frames */

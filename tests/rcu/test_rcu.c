@@ -8,12 +8,17 @@
  * main thread): they record failures in atomics that the main thread checks
  * after joining them. Loop counts shrink under ThreadSanitizer.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <uk/plat.h>
@@ -560,40 +565,115 @@ static void test_inject_mt(void **state)
 
 /* ---- TLB hook ------------------------------------------------------------- */
 
-static struct uk_pagetable *hook_pt;
-static __vaddr_t hook_va;
-static __sz hook_len;
+static struct uk_tlb_flush_req hook_req;
 static int hook_calls;
 
-static void tlb_hook(struct uk_pagetable *pt, __vaddr_t vaddr, __sz len)
+static void tlb_hook(const struct uk_tlb_flush_req *req)
 {
-	hook_pt = pt;
-	hook_va = vaddr;
-	hook_len = len;
+	hook_req = *req;
 	hook_calls++;
 }
 
 static void test_tlb(void **state)
 {
 	unsigned long c0 = ukplat_tlb_flush_count();
+	unsigned long l0 = ukplat_tlb_flush_local_count();
 	struct uk_pagetable *fake = (struct uk_pagetable *)(void *)&hook_calls;
+	struct uk_tlb_flush_req req = { fake, 0x1000, 0x2000, 0, 0 };
 
 	(void)state;
-	ukplat_tlb_flush(NULL, 0x1000, 0x2000);
+	ukplat_tlb_flush(&req);
 	assert_int_equal(ukplat_tlb_flush_count(), c0 + 1);
 
 	ukplat_set_tlb_flush(tlb_hook);
-	ukplat_tlb_flush(fake, 0x5000, 0x3000);
+	req = (struct uk_tlb_flush_req){ fake, 0x200000, 0x400000, 1,
+					 UK_TLB_FLUSH_TABLES };
+	ukplat_tlb_flush(&req);
 	assert_int_equal(hook_calls, 1);
-	assert_ptr_equal(hook_pt, fake);
-	assert_int_equal(hook_va, 0x5000);
-	assert_int_equal(hook_len, 0x3000);
+	assert_ptr_equal(hook_req.pt, fake);
+	assert_int_equal(hook_req.start, 0x200000);
+	assert_int_equal(hook_req.len, 0x400000);
+	assert_int_equal(hook_req.level, 1);
+	assert_int_equal(hook_req.flags, UK_TLB_FLUSH_TABLES);
 	assert_int_equal(ukplat_tlb_flush_count(), c0 + 2);
 
 	ukplat_set_tlb_flush(NULL);
-	ukplat_tlb_flush(NULL, 0, 0x1000);
+	ukplat_tlb_flush(&req);
 	assert_int_equal(hook_calls, 1);
 	assert_int_equal(ukplat_tlb_flush_count(), c0 + 3);
+
+	/* The local flush is allowed anywhere, also in a read section. */
+	uk_rcu_read_lock();
+	ukplat_tlb_flush_local(fake, 0x1000, 0);
+	uk_rcu_read_unlock();
+	assert_int_equal(ukplat_tlb_flush_local_count(), l0 + 1);
+}
+
+/* Run @fn in a child process; its exit status or signal. The host's flush
+ * checks abort(), which only a separate process can observe. */
+static int in_child(void (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		return -WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static struct uk_tlb_flush_req child_req;
+
+static void flush_outside(void)
+{
+	ukplat_tlb_flush(&child_req);
+}
+
+static void flush_inside_read_section(void)
+{
+	/* stderr says why; keep the test log readable */
+	if (!freopen("/dev/null", "w", stderr))
+		_exit(3);
+	uk_rcu_read_lock();
+	ukplat_tlb_flush(&child_req);
+	uk_rcu_read_unlock();
+}
+
+static void flush_bad(void)
+{
+	if (!freopen("/dev/null", "w", stderr))
+		_exit(3);
+	ukplat_tlb_flush(&child_req);
+}
+
+static void test_tlb_checks(void **state)
+{
+	struct uk_pagetable *fake = (struct uk_pagetable *)(void *)&hook_calls;
+	const struct uk_tlb_flush_req good = { fake, 0x1000, 0x2000, 0, 0 };
+
+	(void)state;
+	/* control: the same request outside a read section is accepted */
+	child_req = good;
+	assert_int_equal(in_child(flush_outside), 0);
+	/* a shootdown from inside a read section is caught */
+	assert_int_equal(in_child(flush_inside_read_section), -SIGABRT);
+	/* malformed requests are caught */
+	for (unsigned int i = 0; i < 5; i++) {
+		child_req = good;
+		switch (i) {
+		case 0: child_req.start = 0x1001; break;
+		case 1: child_req.len = 0; break;
+		case 2: child_req.level = 3; break;
+		case 3: child_req.flags = 0x2; break;
+		default: child_req.pt = NULL; break;
+		}
+		assert_int_equal(in_child(flush_bad), -SIGABRT);
+	}
 }
 
 int main(void)
@@ -613,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_inject),
 		cmocka_unit_test(test_inject_mt),
 		cmocka_unit_test(test_tlb),
+		cmocka_unit_test(test_tlb_checks),
 	};
 
 	return cmocka_run_group_tests_name(uk_rcu_backend(), tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <uk/mmu.h>
 #include <uk/physmem.h>
 #include <uk/falloc.h>
+#include <uk/host.h>
 
 struct vas_fixture {
 	struct uk_physmem pm;

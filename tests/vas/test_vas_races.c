@@ -22,6 +22,8 @@
 
 static struct vas_fixture *fx;
 static _Atomic int paused, released;
+/* A TLB hook (pausing_flush) holds the writer inside its shootdown. */
+static _Atomic int in_flush, flush_go;
 static _Atomic __vaddr_t pause_at;
 
 static void window_hook(struct uk_vas *vas, __vaddr_t vaddr)
@@ -111,6 +113,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	/* A failed assertion may have left a writer in a paused flush. */
+	uk_store_release(&flush_go, 1);
+	ukplat_set_tlb_flush(NULL);
 	assert_int_equal(vas_fixture_fini(fx), 0);
 	free(fx);
 	return 0;
@@ -124,7 +129,7 @@ struct writer_arg {
 			   * callbacks, which waits for the paused fault) */
 };
 
-enum { W_UNMAP, W_RDONLY, W_REPLACE, W_DONTNEED };
+enum { W_UNMAP, W_RDONLY, W_REPLACE, W_DONTNEED, W_DEVICE };
 
 static void *writer_thread(void *p)
 {
@@ -143,6 +148,12 @@ static void *writer_thread(void *p)
 		w->rc = uk_vma_map_anon(&fx->vas, &va, 4 * PAGE_SIZE,
 					PAGE_ATTR_PROT_RW, UK_VMA_MAP_REPLACE,
 					"new");
+		break;
+	case W_DEVICE:
+		w->rc = uk_vma_set_attr(&fx->vas, BASE, 4 * PAGE_SIZE,
+					PAGE_ATTR_PROT_RW |
+						PAGE_ATTR_TYPE_DEVICE,
+					0);
 		break;
 	default:
 		w->rc = uk_vma_advise(&fx->vas, BASE, 4 * PAGE_SIZE,
@@ -241,6 +252,19 @@ static void test_fault_vs_replace(void **state)
 	assert_int_equal(vas_fixture_check(fx), 0);
 }
 
+/* Map the old VMA, pause a fault of it, start a REPLACE and wait until
+ * its new VMA is published PENDING: the paused fault holds the writer in
+ * its grace period. */
+static void start_pending_replace(struct fault_arg *old_f,
+				  struct writer_arg *w, pthread_t *ft,
+				  pthread_t *wt)
+{
+	map_old();
+	*ft = start_paused_fault(old_f);
+	assert_int_equal(pthread_create(wt, NULL, writer_thread, w), 0);
+	wait_for_new_vma();
+}
+
 /* A fault that meets the PENDING VMA of a REPLACE in progress waits for
  * the writer and then pages in the new VMA: its PTE is never one the
  * writer removes afterwards. */
@@ -253,11 +277,7 @@ static void test_fault_waits_for_pending(void **state)
 	char c = 1;
 
 	(void)state;
-	map_old();
-	/* The old VMA's fault holds the writer in its grace period. */
-	ft = start_paused_fault(&old_f);
-	assert_int_equal(pthread_create(&wt, NULL, writer_thread, &w), 0);
-	wait_for_new_vma(); /* published PENDING */
+	start_pending_replace(&old_f, &w, &ft, &wt);
 	/* This fault finds the new VMA PENDING: it must wait. */
 	uk_store_release(&vas_fault_window_hook, NULL);
 	assert_int_equal(pthread_create(&nt, NULL, fault_thread, &new_f), 0);
@@ -363,6 +383,137 @@ static void test_fault_vs_fault(void **state)
 	}
 }
 
+/* A fault that cannot sleep (UK_VMA_FAULT_NOWAIT, or a caller inside a
+ * read section) gets -EAGAIN from a PENDING VMA instead of waiting. */
+static void test_nowait_vs_pending(void **state)
+{
+	struct fault_arg old_f = {BASE, UK_VMA_FAULT_WRITE, -1};
+	struct writer_arg w = {W_REPLACE, -1, 0};
+	pthread_t ft, wt;
+
+	(void)state;
+	start_pending_replace(&old_f, &w, &ft, &wt);
+	uk_store_release(&vas_fault_window_hook, NULL);
+	assert_int_equal(uk_vas_fault(&fx->vas, BASE + PAGE_SIZE,
+				      UK_VMA_FAULT_WRITE | UK_VMA_FAULT_NOWAIT),
+			 -EAGAIN);
+	/* the trap handler's form (a write to a page with no translation) */
+	assert_int_equal(uk_vas_fault_hw_nowait(&fx->vas, BASE + PAGE_SIZE,
+						strcmp(ukplat_pt_format(),
+						       "arm64") == 0
+							? 0x92000047UL
+							: 0x2UL),
+			 -EAGAIN);
+	/* Waiting here would deadlock with the writer's grace period. */
+	uk_rcu_read_lock();
+	assert_int_equal(uk_vas_fault(&fx->vas, BASE + PAGE_SIZE,
+				      UK_VMA_FAULT_WRITE),
+			 -EAGAIN);
+	uk_rcu_read_unlock();
+	assert_false(uk_load_acquire(&w.done));
+	uk_store_release(&released, 1);
+	pthread_join(ft, NULL);
+	pthread_join(wt, NULL);
+	assert_int_equal(w.rc, 0);
+	assert_int_equal(uk_vas_fault(&fx->vas, BASE + PAGE_SIZE,
+				      UK_VMA_FAULT_WRITE | UK_VMA_FAULT_NOWAIT),
+			 0);
+	assert_int_equal(vas_fixture_check(fx), 0);
+}
+
+
+static void pausing_flush(const struct uk_tlb_flush_req *req)
+{
+	(void)req;
+	uk_store_release(&in_flush, 1);
+	while (!uk_load_acquire(&flush_go))
+		sched_yield();
+}
+
+struct waiting_fault {
+	struct fault_arg f;
+	_Atomic int done;
+};
+
+static void *waiting_fault_thread(void *p)
+{
+	struct waiting_fault *wf = p;
+
+	wf->f.rc = uk_vas_fault(&fx->vas, wf->f.va, wf->f.type);
+	uk_store_release(&wf->done, 1);
+	return NULL;
+}
+
+/*
+ * Break-before-make seen from a fault: while the writer (DONTNEED, or a
+ * set_attr changing the memory type) waits in its shootdown, the entry is
+ * broken; a NOWAIT fault gets -EAGAIN, a sleeping fault waits for the
+ * writer and then finds the made entry. Neither installs a new entry
+ * before the flush returned.
+ */
+static void bbm_case(int op, unsigned long want_attr)
+{
+	struct writer_arg w = {op, -1, 0};
+	struct waiting_fault wf = {{BASE, UK_VMA_FAULT_WRITE, -1}, 0};
+	unsigned int level;
+	pthread_t wt, ft;
+	__pte_t pte;
+
+	map_old();
+	assert_int_equal(uk_vas_write(&fx->vas, BASE, "x", 1), 1);
+	uk_store_relaxed(&in_flush, 0);
+	uk_store_relaxed(&flush_go, 0);
+	ukplat_set_tlb_flush(pausing_flush);
+	assert_int_equal(pthread_create(&wt, NULL, writer_thread, &w), 0);
+	while (!uk_load_acquire(&in_flush))
+		sched_yield();
+	/* the break: hardware-invalid, frame kept */
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, BASE, &level, &pte), 0);
+	assert_int_equal(ukplat_pte_attr(pte) & PAGE_ATTR_PROT_MASK,
+			 PAGE_ATTR_PROT_NONE);
+	assert_int_equal(uk_vas_fault(&fx->vas, BASE,
+				      UK_VMA_FAULT_WRITE | UK_VMA_FAULT_NOWAIT),
+			 -EAGAIN);
+	assert_int_equal(pthread_create(&ft, NULL, waiting_fault_thread, &wf),
+			 0);
+	usleep(20000);
+	assert_false(uk_load_acquire(&wf.done));
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, BASE, &level, &pte), 0);
+	assert_int_equal(ukplat_pte_attr(pte) & PAGE_ATTR_PROT_MASK,
+			 PAGE_ATTR_PROT_NONE);
+	uk_store_release(&flush_go, 1);
+	pthread_join(wt, NULL);
+	pthread_join(ft, NULL);
+	ukplat_set_tlb_flush(NULL);
+	assert_int_equal(w.rc, 0);
+	assert_int_equal(wf.f.rc, 0);
+	assert_int_equal(ukplat_pt_lookup(&fx->pt, BASE, &level, &pte), 0);
+	assert_int_equal(ukplat_pte_attr(pte), want_attr);
+	assert_int_equal(vas_fixture_check(fx), 0);
+}
+
+static void test_fault_vs_dontneed_bbm(void **state)
+{
+	char c = 1;
+
+	(void)state;
+	bbm_case(W_DONTNEED, PAGE_ATTR_PROT_RW);
+	/* the waiting fault got a fresh page after the drop */
+	assert_int_equal(uk_vas_read(&fx->vas, BASE, &c, 1), 1);
+	assert_int_equal(c, 0);
+}
+
+static void test_fault_vs_type_change_bbm(void **state)
+{
+	char c = 0;
+
+	(void)state;
+	bbm_case(W_DEVICE, PAGE_ATTR_PROT_RW | PAGE_ATTR_TYPE_DEVICE);
+	/* same frame: the data stayed */
+	assert_int_equal(uk_vas_read(&fx->vas, BASE, &c, 1), 1);
+	assert_int_equal(c, 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +524,9 @@ int main(void)
 		T(test_fault_waits_for_pending),
 		T(test_dontneed_vs_fault),
 		T(test_fault_vs_fault),
+		T(test_nowait_vs_pending),
+		T(test_fault_vs_dontneed_bbm),
+		T(test_fault_vs_type_change_bbm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

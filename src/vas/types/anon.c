@@ -7,7 +7,7 @@
  * aligned to their size). A reservation has no fault hook, so any access
  * to it is an unresolved fault.
  */
-#include <string.h>
+#include "lib/string.h"
 #include "vas/vas_internal.h"
 #include "vas/types/types.h"
 
