@@ -20,10 +20,11 @@
  *    every ukplat_tlb_flush() call is counted, whether a hook is set or not.
  */
 #include <assert.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 #include <uk/plat.h>
