@@ -20,7 +20,10 @@
  *           may wait for other CPUs and for grace periods.
  *   FAULT   the page-fault path (uk_vas_fault from an exception handler
  *           with interrupts enabled); it is THREAD outside its read
- *           section and READ inside.
+ *           section and READ inside. A kernel that resolves faults with
+ *           interrupts disabled must make every function marked FAULT work
+ *           there too: a mutex that spins instead of sleeping, an
+ *           allocator and cache slots that never sleep.
  *   READ    inside an RCU read section: may take a lock that its holder
  *           keeps for a bounded time without waiting for a grace period,
  *           and may spin; must never wait for a grace period.

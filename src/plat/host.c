@@ -22,10 +22,11 @@
  *    and counted, whether a hook is set or not.
  */
 #include <assert.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 #include <uk/plat.h>

@@ -50,21 +50,24 @@ void vas_dump(struct uk_vas *vas, char (*mark)(const struct uk_vma *),
 	const struct uk_vma *vma;
 	unsigned long a;
 	char line[160];
+	int n;
 
 	uk_rcu_read_lock();
 	uk_vma_iter_init(&it, vas);
 	while ((vma = uk_vma_iter_next(&it))) {
 		a = vma->attr;
-		uk_snprintf(line, sizeof(line),
-			    "%012lx-%012lx %c%c%c%c %8zuK rss %8zuK %s\n",
-			    vma->start, vma->end,
-			    (a & PAGE_ATTR_PROT_READ) ? 'r' : '-',
-			    (a & PAGE_ATTR_PROT_WRITE) ? 'w' : '-',
-			    (a & PAGE_ATTR_PROT_EXEC) ? 'x' : '-',
-			    mark ? mark(vma) : 'p',
-			    (size_t)((vma->end - vma->start) >> 10),
-			    (size_t)(uk_vma_resident(vma) >> 10),
-			    vma->name ? vma->name : "");
+		n = uk_snprintf(line, sizeof(line),
+				"%012lx-%012lx %c%c%c%c %8zuK rss %8zuK %s\n",
+				vma->start, vma->end,
+				(a & PAGE_ATTR_PROT_READ) ? 'r' : '-',
+				(a & PAGE_ATTR_PROT_WRITE) ? 'w' : '-',
+				(a & PAGE_ATTR_PROT_EXEC) ? 'x' : '-',
+				mark ? mark(vma) : 'p',
+				(size_t)((vma->end - vma->start) >> 10),
+				(size_t)(uk_vma_resident(vma) >> 10),
+				vma->name ? vma->name : "");
+		if (n >= (int)sizeof(line)) /* a long name: keep the line */
+			line[sizeof(line) - 2] = '\n';
 		fn(arg, line);
 	}
 	uk_rcu_read_unlock();

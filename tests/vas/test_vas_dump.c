@@ -74,6 +74,23 @@ static void test_dump_and_print(void **state)
 	assert_string_equal(printed, s.text);
 	free(printed);
 
+	/* A name too long for one line is cut, the line still ends. */
+	{
+		char name[300];
+		__vaddr_t va = 0x30000000;
+
+		memset(name, 'n', sizeof(name) - 1);
+		name[sizeof(name) - 1] = '\0';
+		assert_int_equal(uk_vma_map_anon(&fx.vas, &va, PAGE_SIZE, RW,
+						 0, name), 0);
+		s.len = 0;
+		s.calls = 0;
+		uk_vas_dump(&fx.vas, collect, &s);
+		assert_int_equal(s.calls, 3);
+		assert_int_equal(s.text[s.len - 1], '\n');
+		assert_int_equal(s.text[s.len - 2], 'n');
+		assert_int_equal(uk_vma_unmap(&fx.vas, va, PAGE_SIZE, 0), 0);
+	}
 	assert_int_equal(uk_vma_unmap(&fx.vas, heap, 4 * PAGE_SIZE, 0), 0);
 	assert_int_equal(uk_vma_unmap(&fx.vas, file, PAGE_SIZE, 0), 0);
 	s.len = 0;

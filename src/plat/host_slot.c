@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-context state on a Linux host: the core's per-context words live in
- * a thread-local array, and cache slots are pthread keys (so a slot's value
- * is per thread, and its destructor runs when the thread exits).
+ * Cache slots on a Linux host: pthread keys, so a slot's value is per
+ * thread and its destructor runs when the thread exits. (A file of its
+ * own, so that a test can link the frame allocator against per-CPU slots
+ * of its own instead.)
  *
  * Design:
- *  - Only the owning thread reads or writes its words and its key values,
- *    so none of this needs atomics or locks.
- *  - ukplat_slot_install is get-then-set; that is one atomic step because
- *    nobody else can touch the calling thread's value in between.
+ *  - Only the owning thread reads or writes its key value, so install is
+ *    get-then-set and still one atomic step: nobody else can touch the
+ *    calling thread's value in between.
  *  - struct ukplat_slot's opaque words hold the key (word 0) and a flag
  *    that the key exists (word 1), so that delete of a slot whose create
  *    failed is harmless.
@@ -17,22 +17,6 @@
 #include <pthread.h>
 
 #include <uk/plat.h>
-
-/* ---- Per-context words ---------------------------------------------------- */
-
-static _Thread_local void *ctx_words[UKPLAT_CTX_NWORDS];
-
-void *ukplat_ctx_get(enum ukplat_ctx_word w)
-{
-	UK_ASSERT((unsigned int)w < UKPLAT_CTX_NWORDS);
-	return ctx_words[w];
-}
-
-void ukplat_ctx_set(enum ukplat_ctx_word w, void *val)
-{
-	UK_ASSERT((unsigned int)w < UKPLAT_CTX_NWORDS);
-	ctx_words[w] = val;
-}
 
 /* ---- Cache slots ------------------------------------------------------------ */
 
