@@ -28,8 +28,7 @@ run: build kernel
 # Every suite: both page-table formats, both RCU backends, ASan+UBSan, TSan;
 # then the kernel suites under QEMU.
 test: deps
-	tools/test-matrix.sh
-	tools/kernel-test.sh
+	tools/test-all.sh
 
 # The SMP test kernel (kernel/): build it, and boot it on 1, 2, 4 and 8
 # CPUs plus the negative control (docs/kernel.md).
